@@ -1,0 +1,261 @@
+"""The extractive answer composer: pick the sentences that answer, cite them, or refuse.
+
+No language model: the answer is made of sentences copied from the retrieved passages, so every
+figure in it is verbatim from a cited passage. Refusal is decided on the evidence, not on retrieval
+scores: the chosen sentence must match the question's years, places and identifiers, cover enough
+of its terms, and hold a figure when one is asked for.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .models import Answer, Citation, Hit
+from .parse import split_sentences
+from .question import FIGURE, YEAR, QuestionFacts, analyse
+from .tokenize import tokenize
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    min_coverage: float = 0.45  # share of the question's term weight the evidence must hold
+    max_sentences: int = 3
+    max_answer_chars: int = 260
+    long_sentence_chars: int = 110  # longer sentences are trimmed to the clauses that answer
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    title: str
+    places: tuple[str, ...]
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit_rank: int
+    hit: Hit
+    start: int
+    end: int
+    score: float
+    coverage: float
+    matched: frozenset[str]
+
+
+class TermWeights:
+    """Inverse document frequency of keyword tokens over the indexed chunks."""
+
+    def __init__(self, document_frequency: Mapping[str, int], documents: int) -> None:
+        self._df = document_frequency
+        self._n = max(documents, 1)
+
+    def __call__(self, token: str) -> float:
+        df = self._df.get(token, 0)
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
+
+def _years(text: str) -> set[int]:
+    return {int(y) for y in YEAR.findall(text)}
+
+
+def evidence_years(sentence: str, section: str, report: ReportInfo) -> set[int]:
+    """Years a sentence speaks of. A sentence with no year speaks of its section's or report's.
+
+    A year earlier than the report covers ("较2023年增长") is a comparison base, so the report's
+    own years still apply to the sentence.
+    """
+    found = _years(sentence) | _years(section)
+    if not found or (report.years and max(found) < min(report.years)):
+        found |= set(report.years)
+    return found
+
+
+def _place_known(place: str, haystacks: list[str], report: ReportInfo) -> bool:
+    if any(place in h for h in haystacks):
+        return True
+    stem = place[:-1] if len(place) > 2 and place[-1] in "省市区县镇州" else place
+    return any(stem in p or p in place for p in report.places)
+
+
+def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
+    """Why this sentence cannot answer the question, or None when it can."""
+    years = evidence_years(sentence, section, report)
+    missing_years = [y for y in facts.years if y not in years]
+    if missing_years:
+        return f"报告中没有{missing_years[0]}年的相关内容"
+    context = [sentence, section, report.title]
+    for place in facts.places:
+        if not _place_known(place, context, report):
+            return f"报告中没有关于{place}的相关内容"
+    lowered = (sentence + section).lower()
+    for ident in facts.identifiers:
+        if ident not in lowered:
+            return f"报告中没有提到“{ident.upper()}”"
+    if facts.wants_figure and not FIGURE.search(sentence):
+        return "报告中没有给出相应的数字"
+    return None
+
+
+def _score(
+    facts: QuestionFacts, sentence: str, context: str, weight: TermWeights
+) -> tuple[float, frozenset[str]]:
+    """Share of the question's term weight found in the sentence (context counts half)."""
+    total = sum(weight(t) for t in facts.tokens)
+    if total == 0:
+        return 0.0, frozenset()
+    in_sentence = set(tokenize(sentence))
+    in_context = set(tokenize(context))
+    matched = frozenset(t for t in facts.tokens if t in in_sentence)
+    got = sum(weight(t) for t in matched)
+    got += 0.5 * sum(weight(t) for t in facts.tokens if t not in in_sentence and t in in_context)
+    return got / total, matched
+
+
+def candidates(
+    facts: QuestionFacts,
+    hits: list[Hit],
+    texts: Mapping[str, str],
+    weight: TermWeights,
+) -> list[Candidate]:
+    found: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        text = texts[chunk.report]
+        for start, end in split_sentences(text, chunk.start, chunk.end):
+            sentence = text[start:end]
+            coverage, matched = _score(facts, sentence, chunk.section, weight)
+            score = coverage + 0.15 / (1 + rank)
+            if facts.wants_figure and FIGURE.search(sentence):
+                score += 0.05
+            found.append(Candidate(rank, hit, start, end, score, coverage, matched))
+    found.sort(key=lambda c: -c.score)
+    return found
+
+
+_CLAUSE_END = re.compile(r"[，,：:]")
+
+
+def focus_span(
+    text: str, start: int, end: int, facts: QuestionFacts, settings: AnswerSettings
+) -> tuple[int, int]:
+    """Trim a long sentence to the run of clauses that hold the question's terms."""
+    if end - start <= settings.long_sentence_chars:
+        return start, end
+    bounds: list[tuple[int, int]] = []
+    clause_start = start
+    for m in _CLAUSE_END.finditer(text, start, end):
+        bounds.append((clause_start, m.end()))
+        clause_start = m.end()
+    if clause_start < end:
+        bounds.append((clause_start, end))
+    wanted = set(facts.tokens)
+    hits = [
+        i
+        for i, (s, e) in enumerate(bounds)
+        if wanted & set(tokenize(text[s:e]))
+        and (not facts.wants_figure or FIGURE.search(text[s:e]) or len(wanted & set(tokenize(text[s:e]))) > 1)
+    ]
+    if not hits:
+        return start, end
+    first, last = hits[0], hits[-1]
+    s, e = bounds[first][0], bounds[last][1]
+    while e > s and text[e - 1] in "，,：: ":
+        e -= 1
+    return s, e
+
+
+def refusal(question: str, reason: str) -> Answer:
+    return Answer(
+        question=question,
+        answer=f"根据已收录的报告，无法回答这个问题：{reason}。",
+        refused=True,
+        citations=[],
+    )
+
+
+def compose_answer(
+    question: str,
+    hits: list[Hit],
+    texts: Mapping[str, str],
+    reports: Mapping[str, ReportInfo],
+    weight: TermWeights,
+    settings: AnswerSettings | None = None,
+) -> Answer:
+    settings = settings or AnswerSettings()
+    if not hits:
+        return refusal(question, "报告中没有找到相关内容")
+    facts = analyse(question)
+    ranked = candidates(facts, hits, texts, weight)
+    first_reason: str | None = None
+    usable: list[Candidate] = []
+    for cand in ranked:
+        sentence = texts[cand.hit.chunk.report][cand.start : cand.end]
+        reason = mismatch(facts, sentence, cand.hit.chunk.section, reports[cand.hit.chunk.report])
+        if reason is None:
+            usable.append(cand)
+        elif first_reason is None and cand.coverage >= settings.min_coverage:
+            first_reason = reason
+    if not usable or usable[0].coverage < settings.min_coverage:
+        return refusal(question, first_reason or "报告中没有找到与问题相符的内容")
+
+    best = usable[0]
+    chosen = [best]
+    covered = set(best.matched)
+    for cand in usable[1:]:
+        if len(chosen) >= settings.max_sentences:
+            break
+        adds = cand.matched - covered
+        if cand.score >= 0.8 * best.score and adds and sum(weight(t) for t in adds) > 0:
+            chosen.append(cand)
+            covered |= cand.matched
+    return _render(question, chosen, texts, reports, facts, settings)
+
+
+def _render(
+    question: str,
+    chosen: list[Candidate],
+    texts: Mapping[str, str],
+    reports: Mapping[str, ReportInfo],
+    facts: QuestionFacts,
+    settings: AnswerSettings,
+) -> Answer:
+    # Keep the report's order so that the answer reads as the text does.
+    chosen = sorted(chosen, key=lambda c: (c.hit.chunk.report, c.start))
+    numbers: dict[int, int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+    length = 0
+    for cand in chosen:
+        chunk = cand.hit.chunk
+        text = texts[chunk.report]
+        s, e = focus_span(text, cand.start, cand.end, facts, settings)
+        piece = text[s:e]
+        if parts and length + len(piece) > settings.max_answer_chars:
+            continue
+        if cand.hit.chunk_id not in numbers:
+            numbers[cand.hit.chunk_id] = len(numbers) + 1
+            citations.append(
+                Citation(
+                    n=numbers[cand.hit.chunk_id],
+                    report=chunk.report,
+                    title=reports[chunk.report].title,
+                    section=chunk.section,
+                    start=chunk.start,
+                    end=chunk.end,
+                    text=chunk.text,
+                    score=round(cand.hit.score, 6),
+                    page=chunk.page,
+                    highlights=[],
+                )
+            )
+        citation = citations[numbers[cand.hit.chunk_id] - 1]
+        citation.highlights.append((s, e))
+        lead = "……" if s > cand.start else ""
+        tail = "……" if e < cand.end else ""
+        parts.append(f"{lead}{piece.rstrip('。；;')}{tail}[{citation.n}]")
+        length += len(piece)
+    answer = "；".join(parts) + "。"
+    return Answer(question=question, answer=answer, refused=False, citations=citations)

@@ -1,0 +1,175 @@
+"""The `reportqa` command line: thin commands over the library; user errors are messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+from .errors import InputError, ReportQAError
+from .retrieve import MODES, Mode
+
+DEFAULT_INDEX = Path("index")
+DEFAULT_SEEDS = Path("seeds")
+
+
+def _fail(exc: ReportQAError, code: int = 1) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(code)
+
+
+index_dir_option = click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_INDEX,
+    show_default=True,
+    help="Folder of the index.",
+)
+embedder_option = click.option(
+    "--embedder",
+    default=None,
+    help="Embedding model: use-multilingual-v3 (bundled default), a sentence-transformers model "
+    "name in the local cache, or a local model folder. Also REPORTQA_EMBEDDER.",
+)
+
+
+@click.group()
+@click.version_option(package_name="reportqa")
+def main() -> None:
+    """Answer questions about Chinese government reports, with exact citations."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@embedder_option
+@click.option("--max-chars", default=200, show_default=True, help="Largest chunk, in characters.")
+@click.option("--overlap", default=0, show_default=True, help="Sentences repeated between chunks.")
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+def index(
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    embedder: str | None,
+    max_chars: int,
+    overlap: int,
+    force: bool,
+) -> None:
+    """Index the reports in PATHS (files or folders; default: seeds/)."""
+    from .build import build_index
+    from .embed import load_embedder
+    from .ingest import find_report_files, read_report
+    from .parse import ChunkSettings
+
+    try:
+        files = find_report_files(list(paths) or [DEFAULT_SEEDS])
+        if not files:
+            raise InputError(f"No .txt or .md reports found in {', '.join(map(str, paths))}.")
+        reports = [read_report(f) for f in files]
+        ids = [r.id for r in reports]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise InputError(f"Two reports share the name {duplicates[0]}; rename one of them.")
+        started = time.perf_counter()
+        model = load_embedder(embedder)
+        load_s = time.perf_counter() - started
+        result = build_index(
+            reports,
+            index_dir,
+            model,
+            ChunkSettings(max_chars=max_chars, overlap_sentences=overlap),
+            force=force,
+        )
+    except ReportQAError as exc:
+        _fail(exc)
+        return
+    if not result.changed:
+        click.echo(f"Index at {index_dir} is up to date ({result.reports} reports); nothing to do.")
+        return
+    click.echo(
+        f"Indexed {result.reports} reports, {result.chunks} chunks into {index_dir} "
+        f"in {result.seconds:.2f} s (model load {load_s:.2f} s); "
+        f"embedded: {', '.join(result.embedded_reports) or 'none (reused)'}"
+        + (f"; removed: {', '.join(result.removed_reports)}" if result.removed_reports else "")
+    )
+
+
+def _print_answer(data: dict[str, Any]) -> None:
+    click.echo(data["answer"])
+    if data["refused"]:
+        return
+    click.echo("")
+    for c in data["citations"]:
+        where = c["section"] or "（正文）"
+        page = f" 第{c['page']}页" if c.get("page") else ""
+        click.echo(f"[{c['n']}] 《{c['title']}》{page} {where}  [{c['start']}:{c['end']}]")
+        click.echo(f"    {c['text']}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@index_dir_option
+@embedder_option
+@click.option("--top-k", default=5, show_default=True, help="Passages given to the answer step.")
+@click.option("--retriever", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--report", "reports", multiple=True, help="Search only this report id (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help="JSONL file of {\"question\": ...} objects; writes one answer per line.",
+)
+def ask(
+    question: str | None,
+    index_dir: Path,
+    embedder: str | None,
+    top_k: int,
+    retriever: str,
+    reports: tuple[str, ...],
+    as_json: bool,
+    batch: Any,
+) -> None:
+    """Answer QUESTION from the indexed reports."""
+    from .engine import Engine, check_question
+
+    mode = cast(Mode, retriever)
+    try:
+        if batch is None:
+            check_question(question or "")
+        engine = Engine(index_dir, embedder_name=embedder)
+        if batch is not None:
+            _ask_batch(engine, batch, top_k, mode, list(reports))
+            return
+        answer = engine.ask(question or "", top_k=top_k, mode=mode, reports=list(reports))
+    except InputError as exc:
+        _fail(exc, code=2)
+        return
+    except ReportQAError as exc:
+        _fail(exc)
+        return
+    data = answer.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        _print_answer(data)
+
+
+def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[str]) -> None:
+    for line_no, line in enumerate(batch, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError('each line needs an object with a "question" string')
+        except ValueError as exc:
+            raise InputError(f"batch line {line_no}: {exc}") from exc
+        try:
+            data = engine.ask(item["question"], top_k=top_k, mode=mode, reports=reports).to_dict()
+        except InputError as exc:
+            data = {"question": item["question"], "error": str(exc)}
+        extra = {k: v for k, v in item.items() if k not in data}
+        click.echo(json.dumps({**extra, **data}, ensure_ascii=False))

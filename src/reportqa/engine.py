@@ -1,0 +1,133 @@
+"""The question-answering engine: an index loaded once, asked many times."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .answer import AnswerSettings, ReportInfo, TermWeights, compose_answer
+from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
+from .errors import IndexUnusableError, InputError
+from .models import Answer, Hit
+from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
+from .store import read_index
+from .tokenize import TOKENIZER_NAME, tokenize
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or an InputError saying what is wrong with it."""
+    stripped = question.strip() if isinstance(question, str) else ""
+    if not stripped:
+        raise InputError("问题为空：请输入一个问题。(The question is empty.)")
+    if len(stripped) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"问题过长（{len(stripped)} 字），请限制在 {MAX_QUESTION_CHARS} 字以内。"
+            f"(The question is longer than {MAX_QUESTION_CHARS} characters.)"
+        )
+    return stripped
+
+
+class Engine:
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder | None = None,
+        embedder_name: str | None = None,
+        fusion: FusionSettings | None = None,
+        answer_settings: AnswerSettings | None = None,
+    ) -> None:
+        files = read_index(index_dir)
+        manifest = files.manifest
+        built_with = manifest.get("embedder", {}).get("name", DEFAULT_EMBEDDER)
+        wanted = embedder.name if embedder else (embedder_name or built_with)
+        if wanted != built_with:
+            raise IndexUnusableError(
+                f"The index at {index_dir} was built with the embedder {built_with!r}, not "
+                f"{wanted!r}. Use --embedder {built_with} or rebuild the index with "
+                f"reportqa index --embedder {wanted}."
+            )
+        if manifest.get("tokenizer") != TOKENIZER_NAME:
+            raise IndexUnusableError(
+                f"The index at {index_dir} uses the tokenizer {manifest.get('tokenizer')!r}; "
+                "rebuild it: reportqa index --force"
+            )
+        try:
+            keyword = KeywordIndex.load(index_dir)
+            dense = DenseIndex.load(index_dir)
+        except Exception as exc:  # bm25s and faiss raise many kinds of errors on damaged files
+            raise IndexUnusableError(
+                f"The index at {index_dir} is damaged ({exc}). Rebuild it: reportqa index --force"
+            ) from exc
+        dim = int(manifest.get("embedder", {}).get("dim", 0))
+        if dense.dim != dim:
+            raise IndexUnusableError(
+                f"The index at {index_dir} holds {dense.dim}-d vectors but its manifest says "
+                f"{dim}; rebuild it: reportqa index --force"
+            )
+        self.index_dir = index_dir
+        self.manifest: dict[str, Any] = manifest
+        self.chunks = files.chunks
+        self.texts = files.texts
+        self.embedder = embedder or load_embedder(built_with)
+        if self.embedder.dim != dim:
+            raise IndexUnusableError(
+                f"The embedder gives {self.embedder.dim}-d vectors, the index holds {dim}-d ones."
+            )
+        self.retriever = Retriever(self.chunks, keyword, dense, self.embedder, fusion)
+        self.answer_settings = answer_settings or AnswerSettings()
+        self.reports = {
+            rid: ReportInfo(
+                title=entry.get("title", rid),
+                places=tuple(entry.get("places", [])),
+                years=tuple(entry.get("years", [])),
+            )
+            for rid, entry in manifest.get("reports", {}).items()
+        }
+        df: Counter[str] = Counter()
+        for chunk in self.chunks:
+            df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
+        self.weights = TermWeights(df, len(self.chunks))
+
+    def check_reports(self, reports: list[str] | None) -> set[str] | None:
+        if not reports:
+            return None
+        unknown = [r for r in reports if r not in self.reports]
+        if unknown:
+            raise InputError(
+                f"Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)}"
+            )
+        return set(reports)
+
+    def retrieve(
+        self,
+        question: str,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        reports: list[str] | None = None,
+    ) -> list[Hit]:
+        question = check_question(question)
+        return self.retriever.search(question, top_k, mode, self.check_reports(reports))
+
+    def ask(
+        self,
+        question: str,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        reports: list[str] | None = None,
+    ) -> Answer:
+        question = check_question(question)
+        allowed = self.check_reports(reports)
+        t0 = time.perf_counter()
+        hits = self.retriever.search(question, top_k, mode, allowed)
+        t1 = time.perf_counter()
+        answer = compose_answer(
+            question, hits, self.texts, self.reports, self.weights, self.answer_settings
+        )
+        t2 = time.perf_counter()
+        answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}
+        answer.hits = hits
+        return answer

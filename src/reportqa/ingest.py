@@ -1,0 +1,103 @@
+"""Read report files into text. Offsets everywhere index into the text returned here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+TEXT_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+SIDECAR_SUFFIX = ".meta.json"
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """A report as read from disk: its id (the file stem), decoded text and checksum."""
+
+    id: str
+    path: Path
+    text: str
+    sha256: str
+    sidecar: dict[str, Any] = field(default_factory=dict)
+    # Character offset at which each page starts, for paged formats; empty for plain text.
+    page_starts: list[int] = field(default_factory=list)
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312)."""
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{name}: looks like a binary file, not text; cannot index it.")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        f"{name}: cannot decode the text (tried UTF-8 and GB18030/GBK). "
+        "Save the file as UTF-8 and index it again."
+    )
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """Metadata written by a person next to the report (`name.meta.json`), overriding detection."""
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{sidecar}: not a readable JSON object ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{sidecar}: must hold a JSON object.")
+    return data
+
+
+def read_report(path: Path) -> SourceReport:
+    if not path.exists():
+        raise InputError(f"{path}: no such file.")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(
+            f"{path}: unsupported file type {suffix or '(none)'}; "
+            f"reportqa reads {', '.join(SUPPORTED_SUFFIXES)}."
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from exc
+    text = decode_bytes(data, str(path))
+    if not text.strip():
+        raise InputError(f"{path}: the file holds no text.")
+    return SourceReport(
+        id=path.stem,
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        sidecar=read_sidecar(path),
+    )
+
+
+def find_report_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into their supported files (sorted); files are taken as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not p.name.startswith(".")
+                )
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder.")
+    return found

@@ -1,0 +1,178 @@
+"""Hybrid retrieval: BM25 over character n-grams and FAISS over sentence embeddings, fused.
+
+Each leg ranks every chunk; the fused score is a weighted reciprocal-rank sum. Weighted RRF needs
+no score calibration between legs (BM25 scores are unbounded, cosine is not), and its weights were
+chosen on the evaluation set (see README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from .embed import Embedder
+from .models import Chunk, Hit
+from .tokenize import tokenize
+
+Mode = Literal["hybrid", "dense", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    keyword_weight: float = 1.0
+    dense_weight: float = 0.5
+    rrf_k: int = 20
+    depth: int = 50
+
+
+def search_text(title: str, chunk: Chunk) -> str:
+    """What the retrievers see of a chunk: its report title and heading path give context that
+    the sentences themselves leave implicit (which place, which year, which topic)."""
+    return f"{title}\n{chunk.section}\n{chunk.text}"
+
+
+class KeywordIndex:
+    def __init__(self, model: object) -> None:
+        self._model = model
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens:
+            return np.zeros(self._size, dtype=np.float32)
+        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+
+    @property
+    def _vocab(self) -> dict[str, int]:
+        return self._model.vocab_dict  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def _size(self) -> int:
+        return int(self._model.scores["num_docs"])  # type: ignore[attr-defined]
+
+    def save(self, folder: Path) -> None:
+        self._model.save(str(folder / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0))
+
+
+def build_keyword_index(texts: list[str]) -> KeywordIndex:
+    import bm25s
+
+    model = bm25s.BM25()
+    model.index([tokenize(t) for t in texts], show_progress=False)
+    return KeywordIndex(model)
+
+
+class DenseIndex:
+    def __init__(self, index: object) -> None:
+        self._index = index
+
+    def scores(self, query_vector: np.ndarray) -> np.ndarray:
+        n = int(self._index.ntotal)  # type: ignore[attr-defined]
+        out = np.full(n, -1.0, dtype=np.float32)
+        if n == 0:
+            return out
+        sims, ids = self._index.search(query_vector.reshape(1, -1).astype(np.float32), n)  # type: ignore[attr-defined]
+        out[ids[0]] = sims[0]
+        return out
+
+    @property
+    def dim(self) -> int:
+        return int(self._index.d)  # type: ignore[attr-defined]
+
+    def save(self, folder: Path) -> None:
+        import faiss
+
+        faiss.write_index(self._index, str(folder / "dense.faiss"))
+
+    @classmethod
+    def load(cls, folder: Path) -> DenseIndex:
+        import faiss
+
+        return cls(faiss.read_index(str(folder / "dense.faiss")))
+
+
+def build_dense_index(vectors: np.ndarray) -> DenseIndex:
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return DenseIndex(index)
+
+
+def ranks_of(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """1-based rank of each chunk by descending score among the allowed ones (0 = not ranked)."""
+    ranks = np.zeros(len(scores), dtype=np.int64)
+    candidates = np.flatnonzero(allowed)
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    ranks[order] = np.arange(1, len(order) + 1)
+    return ranks
+
+
+def fuse(
+    keyword_scores: np.ndarray | None,
+    dense_scores: np.ndarray | None,
+    allowed: np.ndarray,
+    fusion: FusionSettings,
+) -> np.ndarray:
+    """Weighted reciprocal-rank fusion over the top `depth` of each leg."""
+    fused = np.zeros(len(allowed), dtype=np.float64)
+    legs = ((keyword_scores, fusion.keyword_weight), (dense_scores, fusion.dense_weight))
+    for scores, weight in legs:
+        if scores is None or weight == 0:
+            continue
+        ranks = ranks_of(scores, allowed)
+        in_depth = (ranks > 0) & (ranks <= fusion.depth)
+        fused[in_depth] += weight / (fusion.rrf_k + ranks[in_depth])
+    return fused
+
+
+class Retriever:
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        keyword: KeywordIndex,
+        dense: DenseIndex,
+        embedder: Embedder | None,
+        fusion: FusionSettings | None = None,
+    ) -> None:
+        self.chunks = chunks
+        self.keyword = keyword
+        self.dense = dense
+        self.embedder = embedder
+        self.fusion = fusion or FusionSettings()
+        self._report_of = np.array([c.report for c in chunks], dtype=object)
+
+    def search(
+        self, query: str, top_k: int = 5, mode: Mode = "hybrid", reports: set[str] | None = None
+    ) -> list[Hit]:
+        allowed = (
+            np.isin(self._report_of, list(reports))
+            if reports
+            else np.ones(len(self.chunks), dtype=bool)
+        )
+        keyword_scores = self.keyword.scores(query) if mode != "dense" else None
+        dense_scores = None
+        if mode != "keyword" and self.embedder is not None:
+            dense_scores = self.dense.scores(self.embedder.embed_query(query))
+        if mode == "keyword" or dense_scores is None:
+            fused = np.where(allowed, keyword_scores, -np.inf)  # type: ignore[arg-type]
+            fused = np.where(fused > 0, fused, -np.inf)
+        elif mode == "dense":
+            fused = np.where(allowed, dense_scores, -np.inf)
+        else:
+            fused = fuse(keyword_scores, dense_scores, allowed, self.fusion)
+            fused = np.where(fused > 0, fused, -np.inf)
+        order = np.argsort(-fused, kind="stable")[:top_k]
+        return [
+            Hit(int(i), self.chunks[int(i)], float(fused[i])) for i in order if np.isfinite(fused[i])
+        ]

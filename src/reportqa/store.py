@@ -1,0 +1,145 @@
+"""The index folder: plain files a person can inspect, written atomically.
+
+Layout of `index/`:
+  manifest.json   format version, embedder, tokenizer and chunker settings, one entry per report
+  chunks.jsonl    one chunk per line, in the order of the vector rows
+  reports/ID.txt  each report's text exactly as the offsets index it
+  vectors.npy     the chunk embeddings (float32, L2-normalised), kept to rebuild without re-embedding
+  dense.faiss     FAISS inner-product index over vectors.npy
+  bm25/           bm25s index over the chunk tokens
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import IndexUnusableError
+from .models import Chunk
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class IndexFiles:
+    manifest: dict[str, Any]
+    chunks: list[Chunk]
+    texts: dict[str, str]
+    vectors: np.ndarray
+
+
+def bm25_dir(index_dir: Path) -> Path:
+    return index_dir / "bm25"
+
+
+def recover_interrupted_swap(index_dir: Path) -> None:
+    """If a swap died between its two renames, put the previous index back."""
+    old = index_dir.with_name(index_dir.name + ".old")
+    if not index_dir.exists() and old.exists():
+        old.rename(index_dir)
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    recover_interrupted_swap(index_dir)
+    path = index_dir / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexUnusableError(
+            f"{path} is unreadable ({exc}); rebuild the index: reportqa index --force"
+        ) from exc
+    if not isinstance(data, dict):
+        raise IndexUnusableError(f"{path} is not a manifest; rebuild: reportqa index --force")
+    return data
+
+
+def write_index(index_dir: Path, files: IndexFiles, write_extra: Any) -> None:
+    """Write every file into a temporary folder beside `index_dir`, then swap it in.
+
+    `write_extra(tmp_dir)` writes the FAISS and BM25 files. A crash at any point leaves either the
+    old index or the new one in place, never a mix.
+    """
+    index_dir = index_dir.resolve()
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    recover_interrupted_swap(index_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent))
+    try:
+        (tmp / "reports").mkdir()
+        for report_id, text in files.texts.items():
+            (tmp / "reports" / f"{report_id}.txt").write_text(text, encoding="utf-8", newline="")
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as out:
+            for chunk in files.chunks:
+                out.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        np.save(tmp / "vectors.npy", files.vectors.astype(np.float32))
+        write_extra(tmp)
+        # The manifest goes last: a folder without one is never taken for an index.
+        (tmp / MANIFEST).write_text(
+            json.dumps(files.manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        old = index_dir.with_name(index_dir.name + ".old")
+        if index_dir.exists():
+            index_dir.rename(old)
+        tmp.rename(index_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def read_index(index_dir: Path) -> IndexFiles:
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        raise IndexUnusableError(
+            f"No index at {index_dir}. Build it first: reportqa index seeds/ --index-dir {index_dir}"
+        )
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexUnusableError(
+            f"The index at {index_dir} has format version {version}; this reportqa reads version "
+            f"{FORMAT_VERSION}. Rebuild it: reportqa index --force --index-dir {index_dir}"
+        )
+    try:
+        chunks = [
+            Chunk.from_dict(json.loads(line))
+            for line in (index_dir / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        texts = {
+            report_id: (index_dir / "reports" / f"{report_id}.txt").read_text(encoding="utf-8")
+            for report_id in manifest.get("reports", {})
+        }
+        vectors = np.load(index_dir / "vectors.npy")
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexUnusableError(
+            f"The index at {index_dir} is damaged ({exc}). Rebuild it: reportqa index --force"
+        ) from exc
+    if len(vectors) != len(chunks) or len(chunks) != manifest.get("chunk_count"):
+        raise IndexUnusableError(
+            f"The index at {index_dir} is inconsistent ({len(chunks)} chunks, {len(vectors)} "
+            "vectors). Rebuild it: reportqa index --force"
+        )
+    for chunk in chunks:
+        text = texts.get(chunk.report)
+        if text is None or text[chunk.start : chunk.end] != chunk.text:
+            raise IndexUnusableError(
+                f"The index at {index_dir} is damaged (a chunk of {chunk.report} does not match "
+                "its report text). Rebuild it: reportqa index --force"
+            )
+    return IndexFiles(manifest=manifest, chunks=chunks, texts=texts, vectors=vectors)
+
+
+def dir_is_writable(path: Path) -> bool:
+    target = path if path.exists() else path.parent
+    return os.access(target, os.W_OK)
