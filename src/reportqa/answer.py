@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .models import Answer, Citation, Hit
 from .parse import split_sentences
-from .question import FIGURE, YEAR, QuestionFacts, analyse
+from .question import FIGURE, YEAR, QuestionFacts, analyse, jieba_posseg
 from .tokenize import tokenize
 
 
 @dataclass(frozen=True)
 class AnswerSettings:
     min_coverage: float = 0.45  # share of the question's term weight the evidence must hold
+    # A paraphrased question shares few words with its answer. Below `min_coverage`, a sentence
+    # is still taken when it covers some terms and is close in meaning to the question.
+    semantic_min_coverage: float = 0.2
+    semantic_min_similarity: float = 0.42
+    semantic_from_top_hits: int = 3
     max_sentences: int = 3
     max_answer_chars: int = 260
     long_sentence_chars: int = 110  # longer sentences are trimmed to the clauses that answer
@@ -80,6 +85,10 @@ def _place_known(place: str, haystacks: list[str], report: ReportInfo) -> bool:
     return any(stem in p or p in place for p in report.places)
 
 
+def _has_person_name(sentence: str) -> bool:
+    return any(flag == "nr" for _, flag in jieba_posseg().cut(sentence))
+
+
 def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
     """Why this sentence cannot answer the question, or None when it can."""
     years = evidence_years(sentence, section, report)
@@ -94,8 +103,12 @@ def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportIn
     for ident in facts.identifiers:
         if ident not in lowered:
             return f"报告中没有提到“{ident.upper()}”"
+    if facts.measure and facts.measure not in sentence:
+        return f"报告中没有给出{facts.measure}"
     if facts.wants_figure and not FIGURE.search(sentence):
         return "报告中没有给出相应的数字"
+    if facts.wants_person and not _has_person_name(sentence):
+        return "报告中没有提到相关人员的姓名"
     return None
 
 
@@ -156,7 +169,11 @@ def focus_span(
         i
         for i, (s, e) in enumerate(bounds)
         if wanted & set(tokenize(text[s:e]))
-        and (not facts.wants_figure or FIGURE.search(text[s:e]) or len(wanted & set(tokenize(text[s:e]))) > 1)
+        and (
+            not facts.wants_figure
+            or FIGURE.search(text[s:e])
+            or len(wanted & set(tokenize(text[s:e]))) > 1
+        )
     ]
     if not hits:
         return start, end
@@ -176,6 +193,33 @@ def refusal(question: str, reason: str) -> Answer:
     )
 
 
+Similarity = Callable[[list[str]], list[float]]
+
+
+def _union_coverage(chosen: list[Candidate], facts: QuestionFacts, weight: TermWeights) -> float:
+    total = sum(weight(t) for t in facts.tokens)
+    matched: set[str] = set().union(*(c.matched for c in chosen))
+    return sum(weight(t) for t in matched) / total if total else 0.0
+
+
+def _select(
+    usable: list[Candidate], weight: TermWeights, settings: AnswerSettings
+) -> list[Candidate]:
+    """The best sentence, plus sentences that hold question terms it lacks (lists, two-part
+    questions), each nearly as good a match."""
+    best = usable[0]
+    chosen = [best]
+    covered = set(best.matched)
+    for cand in usable[1:]:
+        if len(chosen) >= settings.max_sentences:
+            break
+        adds = cand.matched - covered
+        if cand.score >= 0.6 * best.score and sum(weight(t) for t in adds) >= 1.0:
+            chosen.append(cand)
+            covered |= cand.matched
+    return chosen
+
+
 def compose_answer(
     question: str,
     hits: list[Hit],
@@ -183,7 +227,10 @@ def compose_answer(
     reports: Mapping[str, ReportInfo],
     weight: TermWeights,
     settings: AnswerSettings | None = None,
+    similarity: Similarity | None = None,
 ) -> Answer:
+    """Answer from the retrieved passages. `similarity(sentences)` gives each sentence's semantic
+    closeness to the question; without it, only keyword coverage decides."""
     settings = settings or AnswerSettings()
     if not hits:
         return refusal(question, "报告中没有找到相关内容")
@@ -196,22 +243,36 @@ def compose_answer(
         reason = mismatch(facts, sentence, cand.hit.chunk.section, reports[cand.hit.chunk.report])
         if reason is None:
             usable.append(cand)
-        elif first_reason is None and cand.coverage >= settings.min_coverage:
+        elif first_reason is None and cand.coverage >= settings.semantic_min_coverage:
             first_reason = reason
-    if not usable or usable[0].coverage < settings.min_coverage:
-        return refusal(question, first_reason or "报告中没有找到与问题相符的内容")
+    if usable:
+        chosen = _select(usable, weight, settings)
+        if _union_coverage(chosen, facts, weight) >= settings.min_coverage:
+            return _render(question, chosen, texts, reports, facts, settings)
+        if similarity is not None:
+            semantic = _semantic_choice(usable, texts, similarity, settings)
+            if semantic is not None:
+                return _render(question, [semantic], texts, reports, facts, settings)
+    return refusal(question, first_reason or "报告中没有找到与问题相符的内容")
 
-    best = usable[0]
-    chosen = [best]
-    covered = set(best.matched)
-    for cand in usable[1:]:
-        if len(chosen) >= settings.max_sentences:
-            break
-        adds = cand.matched - covered
-        if cand.score >= 0.8 * best.score and adds and sum(weight(t) for t in adds) > 0:
-            chosen.append(cand)
-            covered |= cand.matched
-    return _render(question, chosen, texts, reports, facts, settings)
+
+def _semantic_choice(
+    usable: list[Candidate],
+    texts: Mapping[str, str],
+    similarity: Similarity,
+    settings: AnswerSettings,
+) -> Candidate | None:
+    pool = [
+        c
+        for c in usable
+        if c.hit_rank < settings.semantic_from_top_hits
+        and c.coverage >= settings.semantic_min_coverage
+    ]
+    if not pool:
+        return None
+    sims = similarity([texts[c.hit.chunk.report][c.start : c.end] for c in pool])
+    best_sim, best = max(zip(sims, pool, strict=True), key=lambda pair: pair[0] + pair[1].coverage)
+    return best if best_sim >= settings.semantic_min_similarity else None
 
 
 def _render(

@@ -20,7 +20,7 @@ from .ingest import SourceReport
 from .metadata import detect_meta
 from .models import Chunk
 from .parse import ChunkSettings, chunk_report, parse_report
-from .retrieve import build_keyword_index, build_dense_index, search_text
+from .retrieve import build_dense_index, build_keyword_index, search_text
 from .store import FORMAT_VERSION, IndexFiles, read_index, read_manifest, write_index
 from .tokenize import TOKENIZER_NAME
 
@@ -55,7 +55,9 @@ def _same_settings(manifest: dict[str, Any], fingerprint: dict[str, Any]) -> boo
     )
 
 
-def is_up_to_date(index_dir: Path, reports: list[SourceReport], fingerprint: dict[str, Any]) -> bool:
+def is_up_to_date(
+    index_dir: Path, reports: list[SourceReport], fingerprint: dict[str, Any]
+) -> bool:
     manifest = read_manifest(index_dir)
     if manifest is None or not _same_settings(manifest, fingerprint):
         return False
@@ -95,7 +97,9 @@ def build_index(
     started = time.perf_counter()
     fingerprint = settings_fingerprint(embedder.name, chunking)
     if not force and is_up_to_date(index_dir, reports, fingerprint):
-        total = sum(e.get("chunks", 0) for e in (read_manifest(index_dir) or {})["reports"].values())
+        total = sum(
+            e.get("chunks", 0) for e in (read_manifest(index_dir) or {})["reports"].values()
+        )
         return BuildResult(False, len(reports), total, [], [], time.perf_counter() - started)
     old_entries, old_vectors = ({}, {}) if force else _previous_vectors(index_dir, fingerprint)
 

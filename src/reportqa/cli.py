@@ -120,7 +120,7 @@ def _print_answer(data: dict[str, Any]) -> None:
 @click.option(
     "--batch",
     type=click.File("r", encoding="utf-8"),
-    help="JSONL file of {\"question\": ...} objects; writes one answer per line.",
+    help='JSONL file of {"question": ...} objects; writes one answer per line.',
 )
 def ask(
     question: str | None,
@@ -173,3 +173,8 @@ def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[st
             data = {"question": item["question"], "error": str(exc)}
         extra = {k: v for k, v in item.items() if k not in data}
         click.echo(json.dumps({**extra, **data}, ensure_ascii=False))
+
+
+from .eval_cmd import eval_command  # noqa: E402
+
+main.add_command(eval_command)

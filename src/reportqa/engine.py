@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,15 @@ class Engine:
             df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
         self.weights = TermWeights(df, len(self.chunks))
 
+    def _similarity_to(self, question: str) -> Callable[[list[str]], list[float]]:
+        """Cosine similarity of sentences to the question, embedding the question only if asked."""
+
+        def similarity(sentences: list[str]) -> list[float]:
+            query = self.embedder.embed_query(question)
+            return [float(v) for v in self.embedder.embed_passages(sentences) @ query]
+
+        return similarity
+
     def check_reports(self, reports: list[str] | None) -> set[str] | None:
         if not reports:
             return None
@@ -125,7 +135,13 @@ class Engine:
         hits = self.retriever.search(question, top_k, mode, allowed)
         t1 = time.perf_counter()
         answer = compose_answer(
-            question, hits, self.texts, self.reports, self.weights, self.answer_settings
+            question,
+            hits,
+            self.texts,
+            self.reports,
+            self.weights,
+            self.answer_settings,
+            similarity=self._similarity_to(question) if mode != "keyword" else None,
         )
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}

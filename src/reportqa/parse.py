@@ -37,7 +37,16 @@ _HEADING_MAX_CHARS = 60
 _TABLE_ROW = re.compile(r"(?:\s\d+(?:\.\d+)?%?){3,}")
 
 SENTENCE_ENDS = frozenset("。！？；!?;")
-_OPENERS = {"“": "”", "‘": "’", "《": "》", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
+_OPENERS = {
+    "“": "”",
+    "‘": "’",
+    "《": "》",
+    "「": "」",
+    "『": "』",
+    "（": "）",
+    "(": ")",
+    "【": "】",
+}
 _CLOSERS = frozenset(_OPENERS.values())
 _TITLE_BAD_ENDS = tuple("。！？；：:，,!?;")
 

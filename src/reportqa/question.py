@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .tokenize import tokenize
 
@@ -13,14 +14,33 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
 FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s*%?|[一二三四五六七八九十百千万两]+(?:个|项|件|次|家|所|名|人|条|批|类|场|期|轮|年)"
 )
-_WANTS_FIGURE = re.compile(r"多少|几[个项件次家所名人条批类场期轮年倍]?|比例|比重|占比|百分之|率|数量|金额|规模|增长|增速|总[额量数]|排名|第几")
-_WANTS_PERSON = re.compile(r"谁|姓名|名字|叫什么")
+_WANTS_FIGURE = re.compile(
+    r"多少|几[个项件次家所名人条批类场期轮年倍]?|比例|比重|占比|百分之|率|数量|金额|规模|增长|增速|总[额量数]|排名|第几"
+)
+_WANTS_PERSON = re.compile(
+    r"谁|姓名|(?:长|书记|主任|负责人|代表|委员)[^，,。？?]{0,6}(?:叫什么|名字)"
+)
 # Question words carry no evidence; removing them keeps them out of the coverage measure.
 _QUESTION_WORDS = re.compile(
     r"请问|多少|哪些|哪个|哪里|哪|什么|是否|有没有|有无|如何|怎样|怎么|为何|为什么|几|吗|呢|啊|呀|"
     r"请|告诉我|介绍一下|介绍|一下|分别|是谁|谁|情况|具体|主要|都|有哪|了|的|是"
 )
 _PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "州")
+# Words tagged as places that name a kind of area rather than one place.
+_GENERIC_AREAS = frozenset(
+    ["城镇", "农村", "城乡", "乡村", "城市", "全国", "全省", "全市", "全区", "国内", "国际"]
+    + ["海外", "境外", "境内", "基层", "地方", "中国", "全球", "世界", "两岸", "沿海", "沿江"]
+    + ["内地", "东部", "西部", "中部", "北部", "南部"]
+)
+# Nouns that end like a place but name a kind of area, not a place ("示范区", "社区").
+_AREA_NOUNS = re.compile(
+    r"(?:示范|开发|先行|试验|实验|保护|功能|服务|园|社|景|城|市|片|辖|校|街|小)区$"
+)
+# A named rate or degree asked for ("败诉率是多少", "满意度如何"): the evidence must name it too,
+# since a report that gives one rate (应诉率) says nothing of another (败诉率).
+_ASKED_MEASURE = re.compile(
+    r"([\u4e00-\u9fff]{2}(?:率|度))(?:是|为|达到|达|有|约)?(?:多少|几|怎样|如何|多高|怎么样)"
+)
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*")
 
 
@@ -32,11 +52,12 @@ class QuestionFacts:
     identifiers: tuple[str, ...]
     wants_figure: bool
     wants_person: bool
+    measure: str | None
     tokens: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
-def _jieba_posseg():  # type: ignore[no-untyped-def]
+def jieba_posseg() -> Any:
     import logging
 
     import jieba
@@ -48,14 +69,24 @@ def _jieba_posseg():  # type: ignore[no-untyped-def]
 
 def find_places(text: str) -> list[str]:
     """Place names: words tagged as places, and a word followed by 省/市/区/县 ("光明" + "区")."""
-    pairs = [(w, f) for w, f in _jieba_posseg().cut(text)]
+    pairs = [(w, f) for w, f in jieba_posseg().cut(text)]
     places: list[str] = []
     for i, (word, flag) in enumerate(pairs):
         nxt = pairs[i + 1][0] if i + 1 < len(pairs) else ""
+        if word in _GENERIC_AREAS:
+            continue
         if flag == "ns" and len(word) >= 2:
             places.append(word + nxt if nxt in _PLACE_SUFFIXES else word)
         elif nxt in _PLACE_SUFFIXES and len(word) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", word):
             places.append(word + nxt)
+        elif (
+            len(word) >= 3
+            and word.endswith(_PLACE_SUFFIXES)
+            and not _AREA_NOUNS.search(word)
+            and flag not in ("v", "vn", "l", "m")
+        ):
+            # the segmenter tags some district names as person names ("鸠江区/nr")
+            places.append(word)
     return list(dict.fromkeys(places))
 
 
@@ -71,5 +102,6 @@ def analyse(question: str) -> QuestionFacts:
         identifiers=tuple(m.group().lower() for m in _LATIN.finditer(question)),
         wants_figure=bool(_WANTS_FIGURE.search(question)),
         wants_person=bool(_WANTS_PERSON.search(question)),
+        measure=(m.group(1) if (m := _ASKED_MEASURE.search(question)) else None),
         tokens=tuple(dict.fromkeys(content_tokens(question))),
     )

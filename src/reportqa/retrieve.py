@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -36,25 +36,25 @@ def search_text(title: str, chunk: Chunk) -> str:
 
 
 class KeywordIndex:
-    def __init__(self, model: object) -> None:
+    def __init__(self, model: Any) -> None:
         self._model = model
 
     def scores(self, query: str) -> np.ndarray:
         tokens = [t for t in tokenize(query) if t in self._vocab]
         if not tokens:
             return np.zeros(self._size, dtype=np.float32)
-        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
 
     @property
     def _vocab(self) -> dict[str, int]:
-        return self._model.vocab_dict  # type: ignore[attr-defined,no-any-return]
+        return self._model.vocab_dict
 
     @property
     def _size(self) -> int:
-        return int(self._model.scores["num_docs"])  # type: ignore[attr-defined]
+        return int(self._model.scores["num_docs"])
 
     def save(self, folder: Path) -> None:
-        self._model.save(str(folder / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+        self._model.save(str(folder / "bm25"), show_progress=False)
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
@@ -72,21 +72,21 @@ def build_keyword_index(texts: list[str]) -> KeywordIndex:
 
 
 class DenseIndex:
-    def __init__(self, index: object) -> None:
+    def __init__(self, index: Any) -> None:
         self._index = index
 
     def scores(self, query_vector: np.ndarray) -> np.ndarray:
-        n = int(self._index.ntotal)  # type: ignore[attr-defined]
+        n = int(self._index.ntotal)
         out = np.full(n, -1.0, dtype=np.float32)
         if n == 0:
             return out
-        sims, ids = self._index.search(query_vector.reshape(1, -1).astype(np.float32), n)  # type: ignore[attr-defined]
+        sims, ids = self._index.search(query_vector.reshape(1, -1).astype(np.float32), n)
         out[ids[0]] = sims[0]
         return out
 
     @property
     def dim(self) -> int:
-        return int(self._index.d)  # type: ignore[attr-defined]
+        return int(self._index.d)
 
     def save(self, folder: Path) -> None:
         import faiss
@@ -160,19 +160,23 @@ class Retriever:
             if reports
             else np.ones(len(self.chunks), dtype=bool)
         )
-        keyword_scores = self.keyword.scores(query) if mode != "dense" else None
-        dense_scores = None
-        if mode != "keyword" and self.embedder is not None:
-            dense_scores = self.dense.scores(self.embedder.embed_query(query))
-        if mode == "keyword" or dense_scores is None:
-            fused = np.where(allowed, keyword_scores, -np.inf)  # type: ignore[arg-type]
-            fused = np.where(fused > 0, fused, -np.inf)
-        elif mode == "dense":
+        use_dense = mode != "keyword" and self.embedder is not None
+        dense_scores = (
+            self.dense.scores(self.embedder.embed_query(query))
+            if use_dense and self.embedder is not None
+            else None
+        )
+        if mode == "dense" and dense_scores is not None:
             fused = np.where(allowed, dense_scores, -np.inf)
+        elif dense_scores is None:
+            keyword_scores = self.keyword.scores(query)
+            fused = np.where(allowed & (keyword_scores > 0), keyword_scores, -np.inf)
         else:
-            fused = fuse(keyword_scores, dense_scores, allowed, self.fusion)
+            fused = fuse(self.keyword.scores(query), dense_scores, allowed, self.fusion)
             fused = np.where(fused > 0, fused, -np.inf)
         order = np.argsort(-fused, kind="stable")[:top_k]
         return [
-            Hit(int(i), self.chunks[int(i)], float(fused[i])) for i in order if np.isfinite(fused[i])
+            Hit(int(i), self.chunks[int(i)], float(fused[i]))
+            for i in order
+            if np.isfinite(fused[i])
         ]
