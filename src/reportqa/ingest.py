@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .formats import read_docx, read_pdf
 
 TEXT_SUFFIXES = (".txt", ".md")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".docx", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
 
 
@@ -70,15 +71,24 @@ def read_report(path: Path) -> SourceReport:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from exc
-    text = decode_bytes(data, str(path))
+    page_starts: list[int] = []
+    if suffix == ".pdf":
+        paged = read_pdf(path)
+        text, page_starts = paged.text, paged.page_starts
+    elif suffix == ".docx":
+        text = read_docx(path)
+    else:
+        text = decode_bytes(data, str(path))
     if not text.strip():
         raise InputError(f"{path}: the file holds no text.")
     return SourceReport(
         id=path.stem,
         path=path,
         text=text,
+        # Of the file's bytes: any change to the file re-indexes it.
         sha256=hashlib.sha256(data).hexdigest(),
         sidecar=read_sidecar(path),
+        page_starts=page_starts,
     )
 
 
@@ -93,7 +103,8 @@ def find_report_files(paths: list[Path]) -> list[Path]:
                     for p in path.rglob("*")
                     if p.is_file()
                     and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not p.name.startswith(".")
+                    # Hidden files and Word's lock files ("~$report.docx") are not reports.
+                    and not p.name.startswith((".", "~$"))
                 )
             )
         elif path.exists():
