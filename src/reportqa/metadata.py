@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?=\s*年|年度)")
+_BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _KINDS = (
     "法治政府建设情况报告",
     "法治政府建设工作报告",
@@ -55,19 +56,44 @@ def detect_kind(title: str) -> str:
     return ""
 
 
+def detect_issuer(title: str, places: list[str]) -> str:
+    """The issuing government: named in the title ("淮安市人民政府…"), else the government of the
+    place the report is about (a 政府工作报告 is delivered by that place's 人民政府)."""
+    named = re.match(r"^(.+?人民政府(?:办公室)?)", re.sub(r"^\d{4}\s*年度?", "", title))
+    if named:
+        return named.group(1)
+    return "".join(places) + "人民政府" if places else ""
+
+
+def covered_years(title: str, kind: str) -> list[int]:
+    """Years a report covers. A 政府工作报告 of year N reviews year N-1 and plans year N."""
+    years = years_in(title)
+    if kind == "政府工作报告" and len(years) == 1:
+        return [years[0] - 1, years[0]]
+    return years
+
+
 def detect_meta(parsed_title: str, file_stem: str, sidecar: dict[str, Any]) -> ReportMeta:
-    title = str(sidecar.get("title") or parsed_title or file_stem)
-    issuer_match = re.match(r"^(.+?人民政府(?:办公室)?)", title.replace(" ", ""))
+    title = str(sidecar.get("title") or parsed_title or file_stem).strip()
+    compact = title.replace(" ", "")
+    kind = detect_kind(compact)
+    places = places_in_title(compact)
+    years = covered_years(compact, kind)
+    if not years and title == file_stem:
+        # A file name such as "longhua-2019-fazhi" still tells the year.
+        years = sorted({int(y) for y in _BARE_YEAR.findall(file_stem)})
     meta = ReportMeta(
         title=title,
-        places=places_in_title(title),
-        years=years_in(title),
-        kind=detect_kind(title),
-        issuer=issuer_match.group(1) if issuer_match else "",
+        places=places,
+        years=years,
+        kind=kind,
+        issuer=detect_issuer(compact, places),
     )
     for key in ("places", "years", "kind", "issuer"):
         if key in sidecar:
             setattr(meta, key, sidecar[key])
     if isinstance(sidecar.get("place"), str):
         meta.places = [sidecar["place"]]
+    if "issuer" not in sidecar and ("places" in sidecar or "place" in sidecar):
+        meta.issuer = detect_issuer(compact, meta.places)
     return meta
