@@ -12,7 +12,9 @@ from .answer import AnswerSettings, ReportInfo, TermWeights, compose_answer
 from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from .errors import IndexUnusableError, InputError
 from .models import Answer, Hit
+from .question import analyse
 from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
+from .route import ReportScope, route
 from .store import read_index
 from .tokenize import TOKENIZER_NAME, tokenize
 
@@ -88,6 +90,10 @@ class Engine:
             )
             for rid, entry in manifest.get("reports", {}).items()
         }
+        self.scopes = {
+            rid: ReportScope(info.title, info.places, info.years)
+            for rid, info in self.reports.items()
+        }
         df: Counter[str] = Counter()
         for chunk in self.chunks:
             df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
@@ -112,6 +118,11 @@ class Engine:
             )
         return set(reports)
 
+    def route(self, question: str) -> set[str] | None:
+        """The reports a question names by place or year (None: all of them)."""
+        facts = analyse(question)
+        return route(question, facts.places, facts.years, self.scopes)
+
     def retrieve(
         self,
         question: str,
@@ -120,7 +131,8 @@ class Engine:
         reports: list[str] | None = None,
     ) -> list[Hit]:
         question = check_question(question)
-        return self.retriever.search(question, top_k, mode, self.check_reports(reports))
+        allowed = self.check_reports(reports) if reports else self.route(question)
+        return self.retriever.search(question, top_k, mode, allowed)
 
     def ask(
         self,
@@ -130,7 +142,7 @@ class Engine:
         reports: list[str] | None = None,
     ) -> Answer:
         question = check_question(question)
-        allowed = self.check_reports(reports)
+        allowed = self.check_reports(reports) if reports else self.route(question)
         t0 = time.perf_counter()
         hits = self.retriever.search(question, top_k, mode, allowed)
         t1 = time.perf_counter()

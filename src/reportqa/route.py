@@ -1,0 +1,85 @@
+"""Which reports a question is about, from the places and years it names and each report's
+metadata. A question about 镜湖区 in 2024 is searched in the 镜湖区 2024 report only, so a figure from
+another district's report can never answer it.
+
+Routing only narrows the search. When a question names nothing the reports' metadata knows, every
+report is searched, and the answer step refuses if the evidence lacks the place or year asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+_ADMIN_SUFFIXES = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "省",
+    "市",
+    "区",
+    "县",
+    "州",
+    "镇",
+    "乡",
+)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report is about, as the manifest records it."""
+
+    title: str
+    places: tuple[str, ...]
+    years: tuple[int, ...]
+
+
+def place_forms(place: str) -> set[str]:
+    """A place name and its short form: 镜湖区 -> {镜湖区, 镜湖}, 深圳市 -> {深圳市, 深圳}.
+
+    The short form keeps at least two characters, so 光明区 gives 光明 but 沙区 stays whole.
+    """
+    forms = {place}
+    for suffix in _ADMIN_SUFFIXES:
+        if place.endswith(suffix) and len(place) - len(suffix) >= 2:
+            forms.add(place[: -len(suffix)])
+            break
+    return {f for f in forms if len(f) >= 2}
+
+
+def mentions_place(question: str, question_places: Iterable[str], scope: ReportScope) -> bool:
+    """Whether the question names one of the report's places, in full or short form."""
+    for place in scope.places:
+        forms = place_forms(place)
+        if any(form in question for form in forms):
+            return True
+        if any(forms & place_forms(asked) for asked in question_places):
+            return True
+    return False
+
+
+def route(
+    question: str,
+    places: Iterable[str],
+    years: Iterable[int],
+    reports: Mapping[str, ReportScope],
+) -> set[str] | None:
+    """The ids of the reports to search for `question`, or None to search them all.
+
+    `places` and `years` are what the question analysis found. Place narrows first (a place is
+    more specific than a year: several reports cover 2024, one covers 镜湖区); year then narrows
+    among those, unless no report of that place covers the year, in which case the place's reports
+    are kept and the answer step judges the year. Never returns an empty set.
+    """
+    asked_places = list(places)
+    asked_years = set(years)
+    chosen = {
+        rid for rid, scope in reports.items() if mentions_place(question, asked_places, scope)
+    }
+    pool = chosen or set(reports)
+    if asked_years:
+        in_year = {rid for rid in pool if asked_years & set(reports[rid].years)}
+        if in_year:
+            chosen = in_year
+    return chosen or None
