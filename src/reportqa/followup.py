@@ -1,0 +1,145 @@
+"""Follow-up questions in a chat: rewrite an elliptical question into a standalone one.
+
+Retrieval and the answer step see one question at a time, so a question that leans on the previous
+turn ("那2023年呢？", "其中调解结案多少件？") is rewritten with the parts it leaves out:
+
+- a question that only swaps a year or a place ("那2023年呢？", "光明区呢？") becomes the previous
+  question with that year or place replaced;
+- "其中…" asks about a part of the previous question's topic: topic + "中" + the new ask;
+- another elliptical question (a lead particle such as 那么/另外, a trailing 呢, or a very short
+  question without a year or place) is attached to the previous topic when it is short, and otherwise
+  inherits only the previous question's years and places (its scope).
+
+A question that stands on its own is returned unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .question import find_places
+
+# Particles that open a question continuing the previous one. "那" is a particle only when it is not
+# the start of a demonstrative ("那些", "那个", "那里"), which carries content of its own.
+_LEAD = re.compile(r"^(?:那么|那(?![些个里样])|其中|另外|此外|还有|以及|并且)[，,、\s]*")
+_PART_OF = "其中"
+_TRAILING = re.compile(r"[\s？?。.!！，,；;…]+$")
+_NE = re.compile(r"呢$")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年?")
+_YEAR_DIGITS = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# Interrogatives and fillers carry no subject; what remains after removing them is the content.
+_ASK = re.compile(
+    r"(?:是|有|共|为|达到|达)?(?:多少|几|哪些|哪个|哪里|哪|什么|如何|怎样|怎么|是否|有没有|有无|为什么|为何|谁)"
+)
+_FILLER = re.compile(r"是|有|了|的|吗|呢|请问|一下|分别|情况|具体")
+_NON_WORD = re.compile(r"[^\w]|_", re.UNICODE)
+
+# A question this short (in content characters) cannot name its own subject.
+SHORT_CONTENT = 4
+# A lead-particle question this short is a sub-question of the previous topic; a longer one is a
+# new question in the same scope.
+ATTACH_CONTENT = 6
+
+
+@dataclass(frozen=True)
+class _Parts:
+    lead: str  # the opening particle, "" when none
+    ends_with_ne: bool
+    core: str  # the question without the particle, 呢 and final punctuation
+    years: list[str]  # four-digit years, in order
+    places: list[str]
+    content: str  # core without years, places, interrogatives and fillers
+
+
+def _years(text: str) -> list[str]:
+    return list(dict.fromkeys(_YEAR_DIGITS.findall(text)))
+
+
+def _parse(question: str) -> _Parts:
+    text = question.strip()
+    lead_match = _LEAD.match(text)
+    lead = lead_match.group().strip("，,、 ") if lead_match else ""
+    if lead_match:
+        text = text[lead_match.end() :]
+    text = _TRAILING.sub("", text)
+    ends_with_ne = bool(_NE.search(text))
+    core = _NE.sub("", text)
+    core = _TRAILING.sub("", core)
+    places = find_places(core) if core else []
+    content = _YEAR.sub("", core)
+    for place in places:
+        content = content.replace(place, "")
+    content = _FILLER.sub("", _ASK.sub("", content))
+    content = _NON_WORD.sub("", content)
+    return _Parts(lead, ends_with_ne, core, _years(core), places, content)
+
+
+def is_elliptical(question: str) -> bool:
+    """Whether the question leans on a previous turn rather than standing on its own."""
+    parts = _parse(question)
+    if parts.lead or parts.ends_with_ne:
+        return True
+    return not parts.years and not parts.places and len(parts.content) <= SHORT_CONTENT
+
+
+def split_topic(question: str) -> tuple[str, str]:
+    """(topic, ask): "2024年全区新收行政复议案件多少件？" -> ("2024年全区新收行政复议案件", "多少件？")."""
+    text = question.strip()
+    match = _ASK.search(text)
+    if match and match.start() > 0:
+        return text[: match.start()].rstrip("，, "), text[match.start() :]
+    return _TRAILING.sub("", text), "？"
+
+
+def _substitute(previous: str, parts: _Parts) -> str:
+    """The previous question with the new question's years and places swapped in or added."""
+    result = previous.strip()
+    old_years = _years(result)
+    prefix = ""
+    for i, year in enumerate(parts.years):
+        if i < len(old_years):
+            result = result.replace(old_years[i], year, 1)
+        else:
+            prefix += f"{year}年"
+    old_places = find_places(result)
+    for i, place in enumerate(parts.places):
+        if i < len(old_places):
+            result = result.replace(old_places[i], place, 1)
+        else:
+            prefix += place
+    return prefix + result
+
+
+def _scope(previous: str, parts: _Parts) -> str:
+    """The previous question's years and places that the new question does not name, as a prefix."""
+    years = "" if parts.years else "".join(f"{y}年" for y in _years(previous))
+    places = "" if parts.places else "".join(find_places(previous))
+    return years + places
+
+
+def contextualize(question: str, previous_question: str | None) -> str:
+    """The question rewritten to stand alone, given the previous question of the conversation."""
+    if not previous_question or not previous_question.strip() or not question.strip():
+        return question
+    if not is_elliptical(question):
+        return question
+    parts = _parse(question)
+    base = _substitute(previous_question, parts)
+    if not parts.content:
+        # Only a year or a place was given: ask the previous question about it.
+        return base
+    topic, ask = split_topic(base)
+    # Years and places of the new question already sit in `base`; drop them from what is appended.
+    rest = _YEAR.sub("", parts.core)
+    for place in parts.places:
+        rest = rest.replace(place, "")
+    rest = rest.strip("，, ")
+    has_ask = bool(_ASK.search(rest))
+    if parts.lead == _PART_OF:
+        return f"{topic}中{rest}{'？' if has_ask else ask}"
+    if parts.ends_with_ne or (parts.lead and len(parts.content) <= ATTACH_CONTENT):
+        return f"{topic}，{rest}{'？' if has_ask else ask}"
+    # A longer question, or a short one without a particle: it names its own subject and only
+    # inherits the previous scope.
+    return f"{_scope(previous_question, parts)}{parts.core}？"
