@@ -178,3 +178,7 @@ def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[st
 from .eval_cmd import eval_command  # noqa: E402
 
 main.add_command(eval_command)
+
+from .serve_cmd import serve  # noqa: E402
+
+main.add_command(serve)

@@ -1,0 +1,58 @@
+"""`reportqa serve`: the web chat. Gradio is imported here only, so other commands start fast."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from .errors import ReportQAError
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7860, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("index"),
+    show_default=True,
+    help="Folder of the index.",
+)
+@click.option(
+    "--embedder",
+    default=None,
+    help="Embedding model the index was built with (default: the one in its manifest).",
+)
+def serve(host: str, port: int, index_dir: Path, embedder: str | None) -> None:
+    """Serve the web chat over the index."""
+    started = time.perf_counter()
+    # Load the index before importing the web stack: a missing index is reported at once.
+    from .engine import Engine
+
+    try:
+        engine = Engine(index_dir, embedder_name=embedder)
+    except ReportQAError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from ui.app import Warmup, build_app, launch
+
+    warmup = Warmup(engine)
+    demo = build_app(engine, warmup=warmup)
+    try:
+        url = launch(demo, host=host, port=port, block=False)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc}") from exc
+    # Warm up once the server is listening: the page loads while the tokenizers do.
+    warmup.start()
+    ready_s = time.perf_counter() - started
+    click.echo(
+        f"reportqa web chat ready at {url} ({len(engine.reports)} reports, "
+        f"{len(engine.chunks)} passages; started in {ready_s:.1f} s). Press Ctrl+C to stop.",
+    )
+    warmup.wait()
+    click.echo(f"First answer ready (warm-up {warmup.seconds or 0:.1f} s).")
+    demo.block_thread()  # returns on Ctrl+C, after closing the server

@@ -1,0 +1,249 @@
+"""The served web chat, end to end: `reportqa serve` in a subprocess, driven by gradio_client and
+by Playwright in Debian's Chromium.
+
+The index holds two seed reports (the seed report and a short second one) so that the report
+selector is shown and the build stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = [ROOT / "seeds" / "jinghu-2024-fazhi.txt", ROOT / "seeds" / "huaian-2024-xxgk-nianbao.txt"]
+QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+
+def _reportqa() -> str:
+    beside = Path(sys.executable).with_name("reportqa")
+    return str(beside) if beside.exists() else (shutil.which("reportqa") or "reportqa")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("web") / "index"
+    subprocess.run(
+        [_reportqa(), "index", *map(str, SEEDS), "--index-dir", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(index_dir: Path) -> Iterator[str]:
+    """The URL of a `reportqa serve` process, once it says it is ready."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [_reportqa(), "serve", "--port", str(port), "--index-dir", str(index_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert proc.stdout is not None
+    stdout = proc.stdout
+
+    def pump() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                assert proc.poll() is None, f"server exited: {''.join(seen)}"
+                continue
+            seen.append(line)
+            if "ready at http://" in line:
+                break
+        else:
+            pytest.fail(f"server not ready in 90 s: {''.join(seen)}")
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def client(server: str) -> Any:
+    from gradio_client import Client
+
+    return Client(server, verbose=False, download_files=False, analytics_enabled=False)
+
+
+def test_serve_without_index_is_a_clear_message(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [_reportqa(), "serve", "--index-dir", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "No index at" in result.stderr and "reportqa index" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_api_ask_returns_the_cli_json(client: Any, index_dir: Path) -> None:
+    got = client.predict(QUESTION, None, api_name="/ask")
+    cli = subprocess.run(
+        [_reportqa(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    expected = json.loads(cli.stdout)
+    assert "120件" in got["answer"]
+    assert set(got) == set(expected)
+    got.pop("timings_ms"), expected.pop("timings_ms")
+    assert got == expected
+
+
+def test_api_ask_limits_the_search_to_chosen_reports(client: Any) -> None:
+    got = client.predict(QUESTION, ["huaian-2024-xxgk-nianbao"], api_name="/ask")
+    assert "120件" not in got["answer"]
+    assert all(c["report"] == "huaian-2024-xxgk-nianbao" for c in got["citations"])
+
+
+def test_api_ask_error_is_a_message(client: Any) -> None:
+    with pytest.raises(Exception, match="问题为空"):
+        client.predict("  ", None, api_name="/ask")
+
+
+def test_twenty_concurrent_requests_complete(client: Any) -> None:
+    questions = [
+        QUESTION,
+        "码上知是什么？",
+        "淮安市2024年主动公开政府信息多少条？",
+        "2023年全区新收行政复议案件多少件？",
+    ]
+    jobs = [client.submit(questions[i % 4], None, api_name="/ask") for i in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda job: job.result(timeout=60), jobs))
+    assert len(results) == 20
+    for i, result in enumerate(results):
+        assert result["question"] == questions[i % 4]
+        assert result["answer"]
+    assert "120件" in results[0]["answer"]
+
+
+def _browser(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def _ask(page: Any, question: str) -> None:
+    box = page.locator("#rqa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_browser_answer_citation_and_screenshot(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page.goto(server)
+        expect(page.locator("#rqa-reports")).to_be_visible(timeout=30_000)
+        _ask(page, QUESTION)
+        answer = page.locator("#rqa-chat .rqa-answer").last
+        expect(answer).to_contain_text("120件", timeout=30_000)
+        expect(answer).to_contain_text("[1]")
+
+        answer.locator("a.rqa-cite").first.click()
+        source = page.locator("#rqa-src-1-1")
+        expect(source).to_have_class("rqa-src rqa-flash")
+        mark = source.locator("blockquote mark").first
+        expect(mark).to_be_visible()
+        expect(mark).to_contain_text("120件")
+        expect(mark).to_be_in_viewport()
+        assert len(browser.contexts[0].pages) == 1  # the marker did not open a new tab
+
+        source.locator("details summary").click()
+        expect(source.locator(".rqa-section-text mark").first).to_be_visible()
+
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT))
+        browser.close()
+    assert SCREENSHOT.stat().st_size < 300_000
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_browser_escapes_html_follows_up_and_reports_errors(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page()
+        dialogs: list[str] = []
+
+        def on_dialog(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.goto(server)
+
+        page.locator("#rqa-ask").click()  # nothing typed
+        expect(page.locator("#rqa-chat .rqa-error")).to_contain_text("问题为空", timeout=30_000)
+
+        hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+        _ask(page, hostile)
+        expect(page.locator("#rqa-chat .rqa-question").last).to_have_text(hostile, timeout=30_000)
+        expect(page.locator("#rqa-chat .rqa-refusal").last).to_be_visible(timeout=30_000)
+        assert page.locator("#rqa-chat img[src=x]").count() == 0
+
+        _ask(page, QUESTION)
+        expect(page.locator("#rqa-chat .rqa-answer").last).to_contain_text("120件", timeout=30_000)
+        _ask(page, "那2023年呢？")
+        refusal = page.locator("#rqa-chat .rqa-refusal").last
+        expect(refusal).to_contain_text("2023年镜湖区全区新收行政复议案件", timeout=30_000)
+        expect(refusal).to_contain_text("报告中没有答案")
+        assert dialogs == []
+        browser.close()
