@@ -67,13 +67,14 @@ def _furniture_key(line: str) -> str:
 
 def running_lines(pages: list[list[str]]) -> set[str]:
     """Keys of lines repeated at the top or bottom of most pages (running headers and footers)."""
-    if len(pages) < 2:
+    if len(pages) < 3:
         return set()
     seen: Counter[str] = Counter()
     for lines in pages:
         edges = lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
         seen.update({_furniture_key(line) for line in edges})
-    needed = max(2, math.ceil(_REPEAT_SHARE * len(pages)))
+    # At least three pages: two pages that end alike may well share a line of real text.
+    needed = max(3, math.ceil(_REPEAT_SHARE * len(pages)))
     return {key for key, count in seen.items() if count >= needed and key}
 
 
@@ -175,9 +176,13 @@ def clean_pdf_pages(page_texts: list[str]) -> PagedText:
 
 
 def read_pdf(path: Path) -> PagedText:
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs every oddity it repairs; a broken file gets one clear error below instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
@@ -420,11 +425,12 @@ def read_docx(path: Path) -> str:
     import zipfile
 
     from docx import Document
+    from docx.opc.exceptions import OpcError
 
     try:
         document = Document(str(path))
         lines = docx_lines(document)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (OpcError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputError(
             f"{path}: not a readable Word .docx file ({type(exc).__name__}: {exc}). "
             "An old .doc file must be saved as .docx first."

@@ -112,3 +112,16 @@ def find_report_files(paths: list[Path]) -> list[Path]:
         else:
             raise InputError(f"{path}: no such file or folder.")
     return found
+
+
+def read_reports(paths: list[Path]) -> tuple[list[SourceReport], list[InputError]]:
+    """Read every file that can be read; the others come back as errors naming them, so one
+    broken file does not stop the rest from being indexed."""
+    reports: list[SourceReport] = []
+    failures: list[InputError] = []
+    for path in paths:
+        try:
+            reports.append(read_report(path))
+        except InputError as exc:
+            failures.append(exc)
+    return reports, failures
