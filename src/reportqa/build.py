@@ -16,6 +16,7 @@ import numpy as np
 
 from . import __version__
 from .embed import Embedder
+from .errors import InputError
 from .ingest import SourceReport
 from .metadata import detect_meta
 from .models import Chunk
@@ -86,6 +87,18 @@ def _previous_vectors(
     }
 
 
+def search_files_writer(
+    chunks: list[Chunk], vectors: np.ndarray, titles: dict[str, str]
+) -> Callable[[Path], None]:
+    """Writes the FAISS and BM25 files of these chunks into a folder."""
+
+    def write(folder: Path) -> None:
+        build_dense_index(vectors).save(folder)
+        build_keyword_index([search_text(titles[c.report], c) for c in chunks]).save(folder)
+
+    return write
+
+
 def build_index(
     reports: list[SourceReport],
     index_dir: Path,
@@ -146,17 +159,53 @@ def build_index(
         "reports": entries,
     }
     titles = {rid: entry["title"] for rid, entry in entries.items()}
-
-    def write_search_files(folder: Path) -> None:
-        build_dense_index(vectors).save(folder)
-        build_keyword_index([search_text(titles[c.report], c) for c in all_chunks]).save(folder)
-
     write_index(
         index_dir,
         IndexFiles(manifest, all_chunks, {r.id: r.text for r in reports}, vectors),
-        write_search_files,
+        search_files_writer(all_chunks, vectors, titles),
     )
     removed = sorted(set(old_entries) - set(entries))
     return BuildResult(
         True, len(reports), len(all_chunks), embedded, removed, time.perf_counter() - started
+    )
+
+
+def remove_reports(index_dir: Path, report_ids: list[str]) -> BuildResult:
+    """Take reports out of the index, keeping every other report's vectors (nothing is embedded).
+
+    Written like a build, into a temporary folder swapped in at the end.
+    """
+    started = time.perf_counter()
+    files = read_index(index_dir)
+    entries: dict[str, Any] = files.manifest.get("reports", {})
+    unknown = [rid for rid in report_ids if rid not in entries]
+    if unknown:
+        raise InputError(
+            f"Not in the index: {', '.join(unknown)}. Indexed: {', '.join(entries) or 'none'}"
+        )
+    drop = set(report_ids)
+    if drop >= set(entries):
+        raise InputError(
+            f"Removing {', '.join(sorted(drop))} would leave the index empty; "
+            f"delete the folder {index_dir} instead."
+        )
+    rows = [row for row, chunk in enumerate(files.chunks) if chunk.report not in drop]
+    chunks = [files.chunks[row] for row in rows]
+    vectors = files.vectors[rows] if rows else files.vectors[:0]
+    kept = {rid: entry for rid, entry in entries.items() if rid not in drop}
+    manifest = {
+        **files.manifest,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "chunk_count": len(chunks),
+        "reports": kept,
+    }
+    texts = {rid: text for rid, text in files.texts.items() if rid not in drop}
+    titles = {rid: entry.get("title", rid) for rid, entry in kept.items()}
+    write_index(
+        index_dir,
+        IndexFiles(manifest, chunks, texts, vectors),
+        search_files_writer(chunks, vectors, titles),
+    )
+    return BuildResult(
+        True, len(kept), len(chunks), [], sorted(drop), time.perf_counter() - started
     )

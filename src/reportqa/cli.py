@@ -61,14 +61,24 @@ def index(
     """Index the reports in PATHS (files or folders; default: seeds/)."""
     from .build import build_index
     from .embed import load_embedder
-    from .ingest import find_report_files, read_report
+    from .ingest import SUPPORTED_SUFFIXES, find_report_files, read_reports
+    from .manage_cmd import build_progress
     from .parse import ChunkSettings
 
+    failures: list[InputError] = []
     try:
         files = find_report_files(list(paths) or [DEFAULT_SEEDS])
         if not files:
-            raise InputError(f"No .txt or .md reports found in {', '.join(map(str, paths))}.")
-        reports = [read_report(f) for f in files]
+            raise InputError(
+                f"No {'/'.join(SUPPORTED_SUFFIXES)} reports found in "
+                f"{', '.join(map(str, paths or (DEFAULT_SEEDS,)))}."
+            )
+        # A broken file is reported and skipped; the build fails only if nothing is readable.
+        reports, failures = read_reports(files)
+        for failure in failures:
+            click.echo(f"Skipped: {failure}", err=True)
+        if not reports:
+            raise InputError(f"None of the {len(files)} files could be read; nothing indexed.")
         ids = [r.id for r in reports]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -76,13 +86,15 @@ def index(
         started = time.perf_counter()
         model = load_embedder(embedder)
         load_s = time.perf_counter() - started
-        result = build_index(
-            reports,
-            index_dir,
-            model,
-            ChunkSettings(max_chars=max_chars, overlap_sentences=overlap),
-            force=force,
-        )
+        with build_progress(len(reports)) as progress:
+            result = build_index(
+                reports,
+                index_dir,
+                model,
+                ChunkSettings(max_chars=max_chars, overlap_sentences=overlap),
+                progress=progress,
+                force=force,
+            )
     except ReportQAError as exc:
         _fail(exc)
         return
@@ -95,6 +107,8 @@ def index(
         f"embedded: {', '.join(result.embedded_reports) or 'none (reused)'}"
         + (f"; removed: {', '.join(result.removed_reports)}" if result.removed_reports else "")
     )
+    if failures:
+        click.echo(f"{len(failures)} file(s) failed and were not indexed (see above).", err=True)
 
 
 def _print_answer(data: dict[str, Any]) -> None:
@@ -182,3 +196,8 @@ main.add_command(eval_command)
 from .serve_cmd import serve  # noqa: E402
 
 main.add_command(serve)
+
+from .manage_cmd import remove_command, reports_command  # noqa: E402
+
+main.add_command(reports_command)
+main.add_command(remove_command)
