@@ -65,7 +65,23 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(index_dir: Path) -> Iterator[str]:
+def cli_answer(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """`reportqa ask --json`, started early so that it runs while the server starts."""
+    proc = subprocess.Popen(
+        [_reportqa(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def server(index_dir: Path, cli_answer: subprocess.Popen[str]) -> Iterator[str]:
     """The URL of a `reportqa serve` process, once it says it is ready."""
     port = _free_port()
     proc = subprocess.Popen(
@@ -126,16 +142,11 @@ def test_serve_without_index_is_a_clear_message(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_api_ask_returns_the_cli_json(client: Any, index_dir: Path) -> None:
+def test_api_ask_returns_the_cli_json(client: Any, cli_answer: subprocess.Popen[str]) -> None:
     got = client.predict(QUESTION, None, api_name="/ask")
-    cli = subprocess.run(
-        [_reportqa(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    expected = json.loads(cli.stdout)
+    out, err = cli_answer.communicate(timeout=60)
+    assert cli_answer.returncode == 0, err
+    expected = json.loads(out)
     assert "120件" in got["answer"]
     assert set(got) == set(expected)
     got.pop("timings_ms"), expected.pop("timings_ms")

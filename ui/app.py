@@ -6,36 +6,19 @@ no share link, no analytics, no server-side rendering).
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
-import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 
 # Gradio reads this when it is imported; usage reports would leave the machine.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from reportqa.engine import Engine, check_question  # noqa: E402
-from reportqa.errors import InputError, ReportQAError  # noqa: E402
-from reportqa.followup import contextualize  # noqa: E402
+from reportqa.engine import Engine  # noqa: E402
+from reportqa.errors import ReportQAError  # noqa: E402
 
-from .render import (  # noqa: E402
-    SectionIndex,
-    Turn,
-    answer_html,
-    clauses,
-    notice_html,
-    pending_html,
-    question_html,
-    refusal_html,
-    sources_html,
-)
-
-log = logging.getLogger(__name__)
+from .chat import STREAM_DELAY_S, Chat, ChatState, Warmup  # noqa: E402
 
 # Questions about the seed reports, by the report that answers them; shown when it is indexed.
 DEFAULT_EXAMPLES = (
@@ -47,8 +30,6 @@ DEFAULT_EXAMPLES = (
 )
 # Requests served at once. engine.ask only reads the index, so threads can share it.
 CONCURRENCY = 32
-STREAM_DELAY_S = 0.03  # pause between streamed clauses, so the answer visibly builds up
-MAX_TURNS_SHOWN = 20  # sources of older questions are dropped beyond this
 
 CSS = """
 .rqa-question { white-space: pre-wrap; }
@@ -107,58 +88,9 @@ CITE_JS = """
 """
 
 
-@dataclass
-class ChatState:
-    """One browser session's conversation."""
-
-    messages: list[dict[str, str]] = field(default_factory=list)
-    turns: list[Turn] = field(default_factory=list)
-    last_question: str | None = None  # the last question as understood, for follow-ups
-
-
-def resolve_reports(engine: Engine, reports: Sequence[str] | None) -> list[str] | None:
-    """Report ids from ids or titles; None (search every report) when none are chosen."""
-    if not reports:
-        return None
-    by_title = {info.title: rid for rid, info in engine.reports.items()}
-    return [by_title.get(r, r) for r in reports]
-
-
 def default_examples(engine: Engine) -> list[str]:
     """The example questions whose report is in this index."""
     return [question for report, question in DEFAULT_EXAMPLES if report in engine.reports]
-
-
-class Warmup:
-    """Answers one question in the background so that the first visitor does not wait.
-
-    The first answer loads the tokenizers (a few seconds); serving starts before that, and requests
-    wait for the warm-up rather than race it through the same lazy loading.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.done = threading.Event()
-        self.seconds: float | None = None
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="reportqa-warmup", daemon=True).start()
-
-    def _run(self) -> None:
-        started = time.perf_counter()
-        try:
-            question = (
-                next(iter(self.engine.reports.values())).title if self.engine.reports else "报告"
-            )
-            self.engine.ask(question)
-        except Exception:  # a failed warm-up only means the first real question is slower
-            log.exception("warm-up failed")
-        finally:
-            self.seconds = time.perf_counter() - started
-            self.done.set()
-
-    def wait(self, timeout_s: float = 120.0) -> None:
-        self.done.wait(timeout_s)
 
 
 def build_app(
@@ -172,70 +104,13 @@ def build_app(
     `examples` defaults to the seed questions whose report is indexed; pass a started `warmup` to
     serve before the engine's first answer has loaded everything.
     """
-    sections = SectionIndex(engine.chunks, engine.texts)
+    chat = Chat(engine, warmup, stream_delay_s)
     shown_examples = list(examples) if examples is not None else default_examples(engine)
-
-    def ask(question: str, reports: Sequence[str] | None) -> Any:
-        if warmup is not None:
-            warmup.wait()
-        return engine.ask(question, reports=resolve_reports(engine, reports))
-
-    def respond(
-        question: str, reports: list[str] | None, state: ChatState
-    ) -> Iterator[tuple[list[dict[str, str]], str, ChatState, str]]:
-        state = replace(state, messages=list(state.messages), turns=list(state.turns))
-        question = question if isinstance(question, str) else ""
-        user = {"role": "user", "content": question_html(question)}
-        panel = sources_html(state.turns, sections)
-        try:
-            check_question(question)
-        except InputError as exc:
-            state.messages += [user, {"role": "assistant", "content": notice_html(str(exc))}]
-            yield state.messages, panel, state, ""
-            return
-        resolved = contextualize(question.strip(), state.last_question)
-        rewritten = resolved if resolved != question.strip() else None
-        pending = {"role": "assistant", "content": pending_html()}
-        yield [*state.messages, user, pending], panel, state, ""
-        try:
-            answer = ask(resolved, reports)
-        except ReportQAError as exc:
-            state.messages += [user, {"role": "assistant", "content": notice_html(str(exc))}]
-            yield state.messages, panel, state, ""
-            return
-        except Exception:  # the page must get a message, never a traceback
-            log.exception("answering %r failed", resolved)
-            note = notice_html("出现内部错误，未能回答这个问题。请换个问法或稍后再试。")
-            state.messages += [user, {"role": "assistant", "content": note}]
-            yield state.messages, panel, state, ""
-            return
-
-        state.last_question = resolved
-        number = (state.turns[-1].number + 1) if state.turns else 1
-        turn = Turn(number, resolved, answer.refused, tuple(c.to_dict() for c in answer.citations))
-        state.turns = [*state.turns, turn][-MAX_TURNS_SHOWN:]
-        if answer.refused:
-            final = refusal_html(answer.answer, rewritten)
-        else:
-            # Stream clause by clause; the sources are in place before the markers that link there.
-            panel = sources_html(state.turns, sections)
-            shown = ""
-            for piece in clauses(answer.answer)[:-1]:
-                shown += piece
-                partial = {"role": "assistant", "content": answer_html(shown, number, rewritten)}
-                yield [*state.messages, user, partial], panel, state, ""
-                time.sleep(stream_delay_s)
-            final = answer_html(answer.answer, number, rewritten)
-        state.messages += [user, {"role": "assistant", "content": final}]
-        yield state.messages, sources_html(state.turns, sections), state, ""
-
-    def clear() -> tuple[list[dict[str, str]], str, ChatState, str]:
-        return [], sources_html([], sections), ChatState(), ""
 
     def api_ask(question: str, reports: list[str] | None = None) -> dict[str, Any]:
         """Answer one question; the same object as `reportqa ask --json`."""
         try:
-            return cast(dict[str, Any], ask(question, reports).to_dict())
+            return chat.answer_dict(question, reports)
         except ReportQAError as exc:
             raise gr.Error(str(exc)) from exc
 
@@ -284,14 +159,14 @@ def build_app(
                 clear_button = gr.Button("清空对话", size="sm")
             with gr.Column(scale=2):
                 gr.Markdown("### 来源")
-                sources = gr.HTML(sources_html([], sections), elem_id="rqa-sources")
+                sources = gr.HTML(chat.empty_panel(), elem_id="rqa-sources")
 
         outputs = [chatbot, sources, state, box]
         for trigger in (box.submit, ask_button.click):
-            trigger(respond, [box, selector, state], outputs, api_visibility="private")
+            trigger(chat.respond, [box, selector, state], outputs, api_visibility="private")
         for button in example_buttons:
-            button.click(respond, [button, selector, state], outputs, api_visibility="private")
-        clear_button.click(clear, None, outputs, api_visibility="private")
+            button.click(chat.respond, [button, selector, state], outputs, api_visibility="private")
+        clear_button.click(chat.clear, None, outputs, api_visibility="private")
         demo.load(None, js=CITE_JS)
         gr.api(api_ask, api_name="ask")
     return demo

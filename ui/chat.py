@@ -1,0 +1,160 @@
+"""The chat's behaviour, apart from its page: answer a turn, stream it, keep the conversation."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from reportqa.engine import Engine, check_question
+from reportqa.errors import InputError, ReportQAError
+from reportqa.followup import contextualize
+from reportqa.models import Answer
+
+from .render import (
+    SectionIndex,
+    Turn,
+    answer_html,
+    clauses,
+    notice_html,
+    pending_html,
+    question_html,
+    refusal_html,
+    sources_html,
+)
+
+log = logging.getLogger(__name__)
+
+STREAM_DELAY_S = 0.08  # pause between streamed clauses, so the answer visibly builds up
+MAX_TURNS_SHOWN = 20  # sources of older questions are dropped beyond this
+INTERNAL_ERROR = "出现内部错误，未能回答这个问题。请换个问法或稍后再试。"
+
+Messages = list[dict[str, str]]
+
+
+@dataclass
+class ChatState:
+    """One browser session's conversation."""
+
+    messages: list[dict[str, str]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+    last_question: str | None = None  # the last question as understood, for follow-ups
+
+
+def resolve_reports(engine: Engine, reports: Sequence[str] | None) -> list[str] | None:
+    """Report ids from ids or titles; None (search every report) when none are chosen."""
+    if not reports:
+        return None
+    by_title = {info.title: rid for rid, info in engine.reports.items()}
+    return [by_title.get(r, r) for r in reports]
+
+
+class Warmup:
+    """Answers one question in the background so that the first visitor does not wait.
+
+    The first answer loads the tokenizers (a few seconds); serving starts before that, and requests
+    wait for the warm-up rather than race it through the same lazy loading.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.done = threading.Event()
+        self.seconds: float | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="reportqa-warmup", daemon=True).start()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        try:
+            question = (
+                next(iter(self.engine.reports.values())).title if self.engine.reports else "报告"
+            )
+            self.engine.ask(question)
+        except Exception:  # a failed warm-up only means the first real question is slower
+            log.exception("warm-up failed")
+        finally:
+            self.seconds = time.perf_counter() - started
+            self.done.set()
+
+    def wait(self, timeout_s: float = 120.0) -> None:
+        self.done.wait(timeout_s)
+
+
+class Chat:
+    """Answers the turns of every session over one engine; a session's state is passed in."""
+
+    def __init__(
+        self, engine: Engine, warmup: Warmup | None = None, stream_delay_s: float = STREAM_DELAY_S
+    ) -> None:
+        self.engine = engine
+        self.warmup = warmup
+        self.stream_delay_s = stream_delay_s
+        self.sections = SectionIndex(engine.chunks, engine.texts)
+
+    def ask(self, question: str, reports: Sequence[str] | None = None) -> Answer:
+        if self.warmup is not None:
+            self.warmup.wait()
+        return self.engine.ask(question, reports=resolve_reports(self.engine, reports))
+
+    def empty_panel(self) -> str:
+        return sources_html([], self.sections)
+
+    def respond(
+        self, question: str, reports: list[str] | None, state: ChatState
+    ) -> Iterator[tuple[Messages, str, ChatState, str]]:
+        """Yield (messages, sources panel, state, question box) as the answer builds up."""
+        state = replace(state, messages=list(state.messages), turns=list(state.turns))
+        question = question if isinstance(question, str) else ""
+        user = {"role": "user", "content": question_html(question)}
+        panel = sources_html(state.turns, self.sections)
+        try:
+            check_question(question)
+        except InputError as exc:
+            state.messages += [user, {"role": "assistant", "content": notice_html(str(exc))}]
+            yield state.messages, panel, state, ""
+            return
+        resolved = contextualize(question.strip(), state.last_question)
+        rewritten = resolved if resolved != question.strip() else None
+        pending = {"role": "assistant", "content": pending_html()}
+        yield [*state.messages, user, pending], panel, state, ""
+        try:
+            answer = self.ask(resolved, reports)
+        except ReportQAError as exc:
+            state.messages += [user, {"role": "assistant", "content": notice_html(str(exc))}]
+            yield state.messages, panel, state, ""
+            return
+        except Exception:  # the page must get a message, never a traceback
+            log.exception("answering %r failed", resolved)
+            state.messages += [user, {"role": "assistant", "content": notice_html(INTERNAL_ERROR)}]
+            yield state.messages, panel, state, ""
+            return
+
+        state.last_question = resolved
+        number = (state.turns[-1].number + 1) if state.turns else 1
+        turn = Turn(number, resolved, answer.refused, tuple(c.to_dict() for c in answer.citations))
+        state.turns = [*state.turns, turn][-MAX_TURNS_SHOWN:]
+        panel = sources_html(state.turns, self.sections)
+        if answer.refused:
+            final = refusal_html(answer.answer, rewritten)
+        else:
+            # Stream clause by clause; the sources are in place before the markers that link there.
+            shown = ""
+            for piece in clauses(answer.answer)[:-1]:
+                shown += piece
+                partial = {"role": "assistant", "content": answer_html(shown, number, rewritten)}
+                yield [*state.messages, user, partial], panel, state, ""
+                time.sleep(self.stream_delay_s)
+            final = answer_html(answer.answer, number, rewritten)
+        state.messages += [user, {"role": "assistant", "content": final}]
+        yield state.messages, panel, state, ""
+
+    def clear(self) -> tuple[Messages, str, ChatState, str]:
+        return [], self.empty_panel(), ChatState(), ""
+
+    def answer_dict(self, question: str, reports: Sequence[str] | None = None) -> dict[str, Any]:
+        """The same object as `reportqa ask --json`."""
+        return self.ask(question, reports).to_dict()
