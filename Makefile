@@ -32,8 +32,11 @@ test: lint
 eval: index
 	$(BIN)/reportqa eval eval/questions.jsonl --index-dir index --out eval/out
 
+# bench/bench.py (single-query latency) runs when present; bench/bench_scale.py measures 1, 6 and
+# ~200 reports. Results go to bench/out/.
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+	if [ -f bench/bench.py ]; then $(BIN)/python bench/bench.py; fi
+	$(BIN)/python bench/bench_scale.py
 
 clean:
 	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache
