@@ -198,3 +198,27 @@ def test_interrupted_build_leaves_the_previous_index_usable(
     engine = Engine(index_dir, embedder=real_embedder)
     assert set(engine.reports) == {"jinghu-2024-fazhi"}
     assert not engine.ask("镜湖区2024年全区共调解矛盾纠纷多少件？").refused
+
+
+def test_sidecar_edit_updates_metadata_and_reembeds_only_on_a_new_title(
+    tmp_path: Path,
+    real_embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    folder = _copy(SMALL, tmp_path / "reports")
+    index_dir = tmp_path / "index"
+    counter = CountingEmbedder(real_embedder)
+    _build(folder, index_dir, counter)
+    sidecar = folder / "shenzhen-longhua-2019-fazhi.meta.json"
+    data = json.loads(sidecar.read_text(encoding="utf-8"))
+
+    sidecar.write_text(json.dumps({**data, "kind": "法治政府建设年度报告"}), encoding="utf-8")
+    counter.calls = 0
+    result = _build(folder, index_dir, counter)
+    assert result.changed and counter.calls == 0
+    manifest = read_manifest(index_dir)
+    assert manifest is not None
+    assert manifest["reports"]["shenzhen-longhua-2019-fazhi"]["kind"] == "法治政府建设年度报告"
+
+    sidecar.write_text(json.dumps({**data, "title": "龙华区2019年法治报告"}), encoding="utf-8")
+    result = _build(folder, index_dir, counter)
+    assert result.embedded_reports == ["shenzhen-longhua-2019-fazhi"]

@@ -18,7 +18,7 @@ from . import __version__
 from .embed import Embedder
 from .errors import InputError
 from .ingest import SourceReport
-from .metadata import detect_meta
+from .metadata import ReportMeta, detect_meta
 from .models import Chunk
 from .parse import ChunkSettings, chunk_report, parse_report
 from .retrieve import build_dense_index, build_keyword_index, search_text
@@ -63,7 +63,21 @@ def is_up_to_date(
     if manifest is None or not _same_settings(manifest, fingerprint):
         return False
     indexed = {rid: entry.get("sha256") for rid, entry in manifest.get("reports", {}).items()}
-    return indexed == {r.id: r.sha256 for r in reports}
+    if indexed != {r.id: r.sha256 for r in reports}:
+        return False
+    # An edited sidecar (or better detection) changes a report's metadata but not its file.
+    entries = manifest.get("reports", {})
+    return all(
+        _meta_of(entries[r.id]) == report_meta(r).to_dict() for r in reports if r.id in entries
+    )
+
+
+def report_meta(report: SourceReport) -> ReportMeta:
+    return detect_meta(parse_report(report.text).title, report.id, report.sidecar)
+
+
+def _meta_of(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: entry.get(key) for key in ReportMeta.__dataclass_fields__}
 
 
 def _previous_vectors(
@@ -121,10 +135,14 @@ def build_index(
     entries: dict[str, Any] = {}
     embedded: list[str] = []
     for done, report in enumerate(reports):
-        parsed = parse_report(report.text)
-        meta = detect_meta(parsed.title, report.id, report.sidecar)
+        meta = report_meta(report)
         previous_entry = old_entries.get(report.id, {})
-        if previous_entry.get("sha256") == report.sha256 and report.id in old_vectors:
+        # The title is part of what was embedded (see search_text), so a new title re-embeds.
+        if (
+            previous_entry.get("sha256") == report.sha256
+            and previous_entry.get("title") == meta.title
+            and report.id in old_vectors
+        ):
             chunks, vectors = old_vectors[report.id]
         else:
             chunks = chunk_report(report.id, report.text, chunking, report.page_starts)
