@@ -128,6 +128,7 @@ def build_app(
                     height=460,
                     elem_id="rqa-chat",
                     feedback_options=None,
+                    buttons=["copy", "copy_all"],  # no share button: answers stay on this machine
                     placeholder="请输入关于报告的问题，例如某年的统计数字、某项工作的做法。",
                 )
                 with gr.Row():
@@ -167,6 +168,8 @@ def build_app(
         for button in example_buttons:
             button.click(chat.respond, [button, selector, state], outputs, api_visibility="private")
         clear_button.click(chat.clear, None, outputs, api_visibility="private")
+        # The chat's own delete button must forget the conversation too, not only hide it.
+        chatbot.clear(chat.clear, None, outputs, api_visibility="private")
         demo.load(None, js=CITE_JS)
         gr.api(api_ask, api_name="ask")
     return demo
