@@ -107,7 +107,12 @@ class SentenceTransformerEmbedder:
                 f"--embedder {DEFAULT_EMBEDDER}."
             ) from exc
         self.name = model if not is_path else str(Path(model).expanduser().resolve())
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # renamed in sentence-transformers 6; older releases only have the long name
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
         self.max_seq_length = int(getattr(self._model, "max_seq_length", 0) or 0)
         self._query_prefix = _family_prefix(model, _QUERY_PREFIXES)
         self._passage_prefix = _family_prefix(model, _PASSAGE_PREFIXES)

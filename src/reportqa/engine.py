@@ -11,6 +11,8 @@ from typing import Any
 from .answer import AnswerSettings, ReportInfo, TermWeights, compose_answer
 from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from .errors import IndexUnusableError, InputError
+from .generate import Generator, OnToken
+from .generated import generated_answer
 from .models import Answer, Hit
 from .question import analyse
 from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
@@ -42,6 +44,7 @@ class Engine:
         embedder_name: str | None = None,
         fusion: FusionSettings | None = None,
         answer_settings: AnswerSettings | None = None,
+        generator: Generator | None = None,
     ) -> None:
         files = read_index(index_dir)
         manifest = files.manifest
@@ -82,6 +85,7 @@ class Engine:
             )
         self.retriever = Retriever(self.chunks, keyword, dense, self.embedder, fusion)
         self.answer_settings = answer_settings or AnswerSettings()
+        self.generator = generator  # None: the extractive composer answers alone
         self.reports = {
             rid: ReportInfo(
                 title=entry.get("title", rid),
@@ -140,6 +144,7 @@ class Engine:
         top_k: int = 5,
         mode: Mode = "hybrid",
         reports: list[str] | None = None,
+        on_token: OnToken | None = None,
     ) -> Answer:
         question = check_question(question)
         allowed = self.check_reports(reports) if reports else self.route(question)
@@ -154,8 +159,14 @@ class Engine:
             self.weights,
             self.answer_settings,
             similarity=self._similarity_to(question) if mode != "keyword" else None,
+            all_chunks=self.chunks,
         )
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}
+        if self.generator is not None:
+            answer = generated_answer(
+                question, hits, self.reports, answer, self.generator, on_token
+            )
+            answer.timings_ms["generate"] = (time.perf_counter() - t2) * 1000
         answer.hits = hits
         return answer

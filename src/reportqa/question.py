@@ -17,6 +17,9 @@ FIGURE = re.compile(
 _WANTS_FIGURE = re.compile(
     r"多少|几[个项件次家所名人条批类场期轮年倍]?|比例|比重|占比|百分之|率|数量|金额|规模|增长|增速|总[额量数]|排名|第几"
 )
+_WANTS_LIST = re.compile(
+    r"哪些|哪几|几个方面|几项|包括什么|包括哪|有什么(?:措施|举措|问题|不足|安排)"
+)
 _WANTS_PERSON = re.compile(
     r"谁|姓名|(?:长|书记|主任|负责人|代表|委员)[^，,。？?]{0,6}(?:叫什么|名字)"
 )
@@ -52,6 +55,7 @@ class QuestionFacts:
     identifiers: tuple[str, ...]
     wants_figure: bool
     wants_person: bool
+    wants_list: bool
     measure: str | None
     tokens: tuple[str, ...]
 
@@ -73,7 +77,8 @@ def find_places(text: str) -> list[str]:
     places: list[str] = []
     for i, (word, flag) in enumerate(pairs):
         nxt = pairs[i + 1][0] if i + 1 < len(pairs) else ""
-        if word in _GENERIC_AREAS:
+        if word in _GENERIC_AREAS or word.endswith("化"):
+            # "法治化" is tagged as a place; a word in -化 names a process, never a place
             continue
         if flag == "ns" and len(word) >= 2:
             places.append(word + nxt if nxt in _PLACE_SUFFIXES else word)
@@ -95,13 +100,20 @@ def content_tokens(text: str) -> list[str]:
 
 
 def analyse(question: str) -> QuestionFacts:
+    places = find_places(question)
+    # Years and places are checked on their own (they may be implied by the report's title);
+    # only the rest of the question measures how well a sentence covers it.
+    topic = YEAR.sub("，", question)
+    for place in sorted(places, key=len, reverse=True):
+        topic = topic.replace(place, "，")
     return QuestionFacts(
         text=question,
         years=tuple(sorted({int(y) for y in YEAR.findall(question)})),
-        places=tuple(find_places(question)),
+        places=tuple(places),
         identifiers=tuple(m.group().lower() for m in _LATIN.finditer(question)),
         wants_figure=bool(_WANTS_FIGURE.search(question)),
         wants_person=bool(_WANTS_PERSON.search(question)),
+        wants_list=bool(_WANTS_LIST.search(question)),
         measure=(m.group(1) if (m := _ASKED_MEASURE.search(question)) else None),
-        tokens=tuple(dict.fromkeys(content_tokens(question))),
+        tokens=tuple(dict.fromkeys(t for t in content_tokens(topic) if t != "年")),
     )

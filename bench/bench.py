@@ -1,0 +1,73 @@
+"""Speed of the core path with the default embedder: model load, seed indexing, and `ask`.
+
+Run with `make bench`. Prints a Markdown table and writes bench/out/core.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "eval" / "questions.jsonl"
+SEED = ROOT / "seeds" / "jinghu-2024-fazhi.txt"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    started = time.perf_counter()
+    from reportqa.build import build_index
+    from reportqa.embed import load_embedder
+    from reportqa.engine import Engine
+    from reportqa.ingest import read_report
+    from reportqa.parse import ChunkSettings
+
+    embedder = load_embedder()
+    embedder.embed_passages(["预热"])  # the first call loads the weights
+    load_s = time.perf_counter() - started
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text("utf-8").splitlines()]
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        t0 = time.perf_counter()
+        result = build_index([read_report(SEED)], index_dir, embedder, ChunkSettings())
+        index_s = time.perf_counter() - t0
+        engine = Engine(index_dir, embedder=embedder)
+        engine.ask(questions[0])  # loads the word segmenter once
+        latencies = {"hybrid": [], "keyword": [], "dense": []}  # type: dict[str, list[float]]
+        for mode, values in latencies.items():
+            for question in questions:
+                t = time.perf_counter()
+                engine.ask(question, mode=mode)  # type: ignore[arg-type]
+                values.append((time.perf_counter() - t) * 1000)
+    figures = {
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "model_load_s": round(load_s, 2),
+        "seed_chunks": result.chunks,
+        "seed_index_s": round(index_s, 2),
+        "ask_ms": {
+            mode: {"p50": round(statistics.median(v), 1), "p95": round(percentile(v, 0.95), 1)}
+            for mode, v in latencies.items()
+        },
+        "questions": len(questions),
+    }
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "core.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    print(f"Machine: {figures['machine']}")
+    print(f"Model load: {load_s:.2f} s; seed index ({result.chunks} chunks): {index_s:.2f} s")
+    print("| retriever | ask p50 (ms) | ask p95 (ms) |\n|---|---|---|")
+    for mode, stats in figures["ask_ms"].items():  # type: ignore[union-attr]
+        print(f"| {mode} | {stats['p50']} | {stats['p95']} |")
+
+
+if __name__ == "__main__":
+    main()

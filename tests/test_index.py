@@ -1,0 +1,148 @@
+"""The index on disk: round trip, no-op rebuilds, refusals of mismatched or damaged indexes,
+atomic swaps, and the reading of report files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reportqa import store
+from reportqa.build import build_index
+from reportqa.embed import load_embedder
+from reportqa.engine import Engine
+from reportqa.errors import IndexUnusableError, InputError
+from reportqa.ingest import read_report
+from reportqa.parse import ChunkSettings
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "jinghu-2024-fazhi.txt"
+
+
+@pytest.fixture(scope="module")
+def embedder():  # type: ignore[no-untyped-def]
+    return load_embedder()
+
+
+@pytest.fixture
+def built(tmp_path: Path, embedder) -> Path:  # type: ignore[no-untyped-def]
+    index_dir = tmp_path / "index"
+    build_index([read_report(SEED)], index_dir, embedder, ChunkSettings())
+    return index_dir
+
+
+def test_round_trip_keeps_exact_offsets_and_plain_files(built: Path) -> None:
+    files = store.read_index(built)
+    text = SEED.read_text(encoding="utf-8")
+    assert files.texts["jinghu-2024-fazhi"] == text
+    assert all(text[c.start : c.end] == c.text for c in files.chunks)
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == store.FORMAT_VERSION
+    assert manifest["embedder"] == {"name": "use-multilingual-v3", "dim": 512}
+    assert manifest["reports"]["jinghu-2024-fazhi"]["title"].startswith("镜湖区人民政府")
+    assert len(files.vectors) == len(files.chunks) == manifest["chunk_count"]
+    assert np.allclose(np.linalg.norm(files.vectors, axis=1), 1.0, atol=1e-4)
+    for name in ["chunks.jsonl", "dense.faiss", "vectors.npy", "bm25", "reports"]:
+        assert (built / name).exists()
+
+
+def test_unchanged_rebuild_does_nothing(built: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    before = (built / "manifest.json").stat().st_mtime_ns
+    result = build_index([read_report(SEED)], built, embedder, ChunkSettings())
+    assert not result.changed
+    assert (built / "manifest.json").stat().st_mtime_ns == before
+
+
+def test_changed_settings_rebuild(built: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    result = build_index([read_report(SEED)], built, embedder, ChunkSettings(max_chars=120))
+    assert result.changed
+    assert result.embedded_reports == ["jinghu-2024-fazhi"]
+
+
+def test_index_built_with_another_embedder_is_refused(built: Path) -> None:
+    with pytest.raises(IndexUnusableError, match="built with the embedder"):
+        Engine(built, embedder_name="BAAI/bge-small-zh-v1.5")
+
+
+def test_other_format_version_is_refused(built: Path) -> None:
+    path = built / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["format_version"] = 999
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexUnusableError, match="format version 999"):
+        Engine(built)
+
+
+@pytest.mark.parametrize("damage", ["manifest", "chunks", "faiss", "report_text"])
+def test_damaged_index_gives_a_clear_error(built: Path, damage: str) -> None:
+    if damage == "manifest":
+        (built / "manifest.json").write_text("{not json", encoding="utf-8")
+    elif damage == "chunks":
+        (built / "chunks.jsonl").write_text('{"report": "x"}\n', encoding="utf-8")
+    elif damage == "faiss":
+        (built / "dense.faiss").write_bytes(b"garbage")
+    else:
+        path = built / "reports" / "jinghu-2024-fazhi.txt"
+        path.write_text("改过的" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(IndexUnusableError, match="reportqa index --force"):
+        Engine(built)
+
+
+def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnusableError, match="reportqa index"):
+        Engine(tmp_path / "nowhere")
+
+
+def test_crash_during_build_leaves_previous_index_whole(
+    built: Path,
+    embedder,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    before = (built / "chunks.jsonl").read_text(encoding="utf-8")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("reportqa.build.build_keyword_index", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build_index([read_report(SEED)], built, embedder, ChunkSettings(max_chars=90))
+    assert (built / "chunks.jsonl").read_text(encoding="utf-8") == before
+    assert not [p for p in built.parent.iterdir() if p.name.startswith(".index.building")]
+    assert Engine(built).ask("2024年全区新收行政复议案件多少件？").refused is False
+
+
+def test_swap_interrupted_between_renames_is_recovered(built: Path) -> None:
+    old = built.with_name(built.name + ".old")
+    built.rename(old)  # as if the process died after moving the old index aside
+    assert Engine(built).chunks
+
+
+def test_gb18030_report_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "gbk-report.txt"
+    path.write_bytes("一、总体情况\n全年受理申请120件。\n".encode("gb18030"))
+    assert read_report(path).text.startswith("一、总体情况")
+
+
+def test_undecodable_and_unsupported_files_are_named_in_the_error(tmp_path: Path) -> None:
+    binary = tmp_path / "broken.txt"
+    binary.write_bytes(b"\x00\x01\x02\xff\xfe")
+    with pytest.raises(InputError, match="broken.txt"):
+        read_report(binary)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\xfa\xfb" * 10)
+    with pytest.raises(InputError, match="bad.txt"):
+        read_report(bad)
+    other = tmp_path / "sheet.xlsx"
+    other.write_bytes(b"PK")
+    with pytest.raises(InputError, match="unsupported"):
+        read_report(other)
+    with pytest.raises(InputError, match="no such file"):
+        read_report(tmp_path / "missing.txt")
+
+
+def test_copying_an_index_elsewhere_keeps_it_usable(built: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    assert Engine(copy).ask("2024年全区新收行政复议案件多少件？").citations
