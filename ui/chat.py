@@ -149,6 +149,8 @@ class Chat:
                 yield [*state.messages, user, partial], panel, state, ""
                 time.sleep(self.stream_delay_s)
             final = answer_html(answer.answer, number, rewritten)
+        if answer.notice:  # a generated answer was not shown: say why the reply is a quotation
+            final = notice_html(answer.notice) + final
         state.messages += [user, {"role": "assistant", "content": final}]
         yield state.messages, panel, state, ""
 

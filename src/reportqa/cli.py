@@ -11,6 +11,7 @@ from typing import Any, cast
 import click
 
 from .errors import InputError, ReportQAError
+from .generator_option import generator_option
 from .retrieve import MODES, Mode
 
 DEFAULT_INDEX = Path("index")
@@ -112,6 +113,8 @@ def index(
 
 
 def _print_answer(data: dict[str, Any]) -> None:
+    if data.get("notice"):
+        click.echo(f"（{data['notice']}）", err=True)
     click.echo(data["answer"])
     if data["refused"]:
         return
@@ -131,6 +134,7 @@ def _print_answer(data: dict[str, Any]) -> None:
 @click.option("--retriever", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--report", "reports", multiple=True, help="Search only this report id (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@generator_option
 @click.option(
     "--batch",
     type=click.File("r", encoding="utf-8"),
@@ -144,16 +148,18 @@ def ask(
     retriever: str,
     reports: tuple[str, ...],
     as_json: bool,
+    generator: str | None,
     batch: Any,
 ) -> None:
     """Answer QUESTION from the indexed reports."""
     from .engine import Engine, check_question
+    from .generate import load_generator
 
     mode = cast(Mode, retriever)
     try:
         if batch is None:
             check_question(question or "")
-        engine = Engine(index_dir, embedder_name=embedder)
+        engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
         if batch is not None:
             _ask_batch(engine, batch, top_k, mode, list(reports))
             return

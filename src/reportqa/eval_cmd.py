@@ -10,6 +10,7 @@ from typing import Any, cast
 import click
 
 from .errors import ReportQAError
+from .generator_option import generator_option
 from .retrieve import MODES, Mode
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
@@ -28,6 +29,11 @@ SUMMARY_COLUMNS = (
     "latency_p50_ms",
     "latency_p95_ms",
 )
+
+
+def rejected_share(records: list[dict[str, Any]]) -> float:
+    """The share of answers whose generated text failed verification (or the generator)."""
+    return sum(r.get("verified") is False for r in records) / len(records) if records else 0.0
 
 
 def modes_for(retriever: str) -> list[Mode]:
@@ -72,6 +78,7 @@ def modes_for(retriever: str) -> list[Mode]:
     help="Exit with status 1 when answer accuracy (of the first mode) is below this floor.",
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@generator_option
 def eval_command(
     questions: Path,
     index_dir: Path,
@@ -81,15 +88,17 @@ def eval_command(
     out: Path,
     min_accuracy: float | None,
     no_progress: bool,
+    generator: str | None,
 ) -> None:
     """Score the question set QUESTIONS (default: eval/questions.jsonl) against the index."""
     from .engine import Engine
     from .evaluate import load_questions, run_eval, write_outputs
+    from .generate import load_generator
     from .metrics import metric_table
 
     try:
         items = load_questions(questions)
-        engine = Engine(index_dir, embedder_name=embedder)
+        engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
         runs = [
             run_eval(engine, items, mode=mode, top_k=top_k, progress=not no_progress)
             for mode in modes_for(retriever)
@@ -104,6 +113,10 @@ def eval_command(
         "embedder": engine.manifest.get("embedder", {}).get("name"),
         "top_k": top_k,
     }
+    if engine.generator is not None:
+        # The share of generated answers that the verifier replaced by the extractive answer.
+        context["generator"] = engine.generator.name
+        context["verifier_rejected"] = {run.mode: rejected_share(run.records) for run in runs}
     paths = write_outputs(runs, out, context)
     summaries: dict[str, dict[str, Any]] = {run.mode: run.summary() for run in runs}
     overall = {mode: s["overall"] for mode, s in summaries.items()}
@@ -111,6 +124,9 @@ def eval_command(
     first = runs[0].mode
     click.echo(f"\nBy type ({first}):")
     click.echo(metric_table(summaries[first]["by_type"], SUMMARY_COLUMNS, "type"))
+    if engine.generator is not None:
+        shares = ", ".join(f"{m} {s:.1%}" for m, s in context["verifier_rejected"].items())
+        click.echo(f"\nGenerator {engine.generator.name}: verifier rejected {shares}")
     click.echo(f"\nWrote {', '.join(str(p) for p in paths.values())}")
     accuracy = overall[first]["accuracy"] or 0.0
     if min_accuracy is not None and accuracy < min_accuracy:

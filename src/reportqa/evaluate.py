@@ -228,6 +228,8 @@ def evaluate_question(
         "latency_ms": round(latency_ms, 2),
         "timings_ms": data.get("timings_ms", {}),
     }
+    if "verified" in data:  # generated answers only; the extractive record is unchanged
+        record |= {k: data[k] for k in ("generator", "verified", "problems")}
     return record, result
 
 

@@ -67,6 +67,12 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Every passage the answer step saw, best first; not part of the JSON output.
     hits: list[Hit] = field(default_factory=list, repr=False)
+    # Set only when a language model was asked (see reportqa.generated); absent from the
+    # extractive JSON so that its format does not change.
+    generator: str | None = None
+    verified: bool | None = None
+    problems: list[str] = field(default_factory=list)
+    notice: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,4 +81,13 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-        }
+        } | (
+            {
+                "generator": self.generator,
+                "verified": self.verified,
+                "problems": list(self.problems),
+                "notice": self.notice,
+            }
+            if self.generator
+            else {}
+        )

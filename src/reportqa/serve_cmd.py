@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .errors import ReportQAError
+from .generator_option import generator_option
 
 
 @click.command()
@@ -26,14 +27,18 @@ from .errors import ReportQAError
     default=None,
     help="Embedding model the index was built with (default: the one in its manifest).",
 )
-def serve(host: str, port: int, index_dir: Path, embedder: str | None) -> None:
+@generator_option
+def serve(
+    host: str, port: int, index_dir: Path, embedder: str | None, generator: str | None
+) -> None:
     """Serve the web chat over the index."""
     started = time.perf_counter()
     # Load the index before importing the web stack: a missing index is reported at once.
     from .engine import Engine
+    from .generate import load_generator
 
     try:
-        engine = Engine(index_dir, embedder_name=embedder)
+        engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
     except ReportQAError as exc:
         raise click.ClickException(str(exc)) from exc
 
