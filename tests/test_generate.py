@@ -331,3 +331,29 @@ def test_ask_and_eval_with_the_openai_generator(
     assert "verifier rejected hybrid 100.0%" in evaluated.stdout
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["generator"] == "openai" and summary["verifier_rejected"] == {"hybrid": 1.0}
+
+
+def test_the_transformers_generator_from_the_environment(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTQA_TRANSFORMERS_MODEL", str(tiny_model))
+    monkeypatch.setenv("REPORTQA_MAX_NEW_TOKENS", "3")
+    generator = load_generator("transformers")
+    assert isinstance(generator, TransformersGenerator) and generator.max_new_tokens == 3
+
+
+def test_the_chat_says_why_it_shows_the_extractive_answer(
+    engine: Engine, server: tuple[str, Script], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.chat import Chat, ChatState
+
+    url, script = server
+    script.mode, script.delay_s = "bad_figure", 0.0
+    engine.generator = OpenAIGenerator(base_url=url, timeout_s=10)
+    try:
+        *_, (messages, _, _, _) = Chat(engine, stream_delay_s=0).respond(
+            QUESTION, None, ChatState()
+        )
+    finally:
+        engine.generator = None
+    assert "未通过核验" in messages[-1]["content"] and "[1]" in messages[-1]["content"]
