@@ -357,3 +357,24 @@ def test_the_chat_says_why_it_shows_the_extractive_answer(
     finally:
         engine.generator = None
     assert "未通过核验" in messages[-1]["content"] and "[1]" in messages[-1]["content"]
+
+
+def test_quoted_answers_pass_the_verifier(engine: Engine) -> None:
+    """The verifier does not reject text taken from the passages: the extractive answers, with
+    their citations renumbered to the passages' places in the prompt, all pass."""
+    root = Path(__file__).parents[1]
+    lines = (root / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    items = [json.loads(line) for line in lines if "jinghu-2024-fazhi" in line][:8]
+    engine.generator = None
+    checked = 0
+    for item in items:
+        answer = engine.ask(item["question"])
+        where = {(h.chunk.report, h.chunk.start): i for i, h in enumerate(answer.hits, start=1)}
+        place = {c.n: where.get((c.report, c.start)) for c in answer.citations}
+        if answer.refused or None in place.values():
+            continue
+        text = re.sub(r"\[(\d+)\]", lambda m, p=place: f"[{p[int(m.group(1))]}]", answer.answer)
+        passages = [p.render() for p in passages_for(answer.hits, engine.reports)]
+        assert verify(text, passages) == (True, []), answer.answer
+        checked += 1
+    assert checked >= 4
