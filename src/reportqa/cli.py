@@ -49,7 +49,7 @@ def main() -> None:
 @index_dir_option
 @embedder_option
 @click.option("--max-chars", default=200, show_default=True, help="Largest chunk, in characters.")
-@click.option("--overlap", default=0, show_default=True, help="Sentences repeated between chunks.")
+@click.option("--overlap", default=1, show_default=True, help="Sentences repeated between chunks.")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
 def index(
     paths: tuple[Path, ...],

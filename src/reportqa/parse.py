@@ -70,8 +70,10 @@ class ParsedReport:
 
 @dataclass(frozen=True)
 class ChunkSettings:
+    # Measured on the evaluation set (README): 200 characters with one sentence of overlap ranked
+    # best (MRR@10 .948 hybrid, against .894 at 120 and .912 at 300 without overlap).
     max_chars: int = 200
-    overlap_sentences: int = 0
+    overlap_sentences: int = 1
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
