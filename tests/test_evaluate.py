@@ -23,8 +23,9 @@ SEED = ROOT / "seeds" / "jinghu-2024-fazhi.txt"
 QUESTION_SET = ROOT / "eval" / "questions.jsonl"
 
 # The floor CI keeps on answer accuracy (hybrid, the chat's default) over the full question set.
-# 0.0 until a floor is chosen from measured runs; raise it as answers improve.
-ACCURACY_FLOOR = 0.0
+# Measured 0.89 with the default settings; the margin absorbs nothing but a real regression of a
+# few questions. Raise it as answers improve.
+ACCURACY_FLOOR = 0.85
 
 SMALL_SET = [
     {
@@ -226,12 +227,10 @@ def test_cli_missing_index(questions_file: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.eval
-def test_accuracy_floor_on_the_full_question_set(tmp_path: Path) -> None:
+def test_accuracy_floor_on_the_full_question_set(all_index: Path, tmp_path: Path) -> None:
     """CI's regression gate: the whole question set through `reportqa eval --min-accuracy`."""
-    index_dir = tmp_path / "index"
-    _build_index([ROOT / "seeds"], index_dir)
     out = tmp_path / "out"
-    args = ["eval", str(QUESTION_SET), "--index-dir", str(index_dir), "--out", str(out)]
+    args = ["eval", str(QUESTION_SET), "--index-dir", str(all_index), "--out", str(out)]
     result = CliRunner().invoke(
         main, [*args, "--min-accuracy", str(ACCURACY_FLOOR), "--no-progress"]
     )
