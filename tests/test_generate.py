@@ -359,6 +359,44 @@ def test_the_chat_says_why_it_shows_the_extractive_answer(
     assert "未通过核验" in messages[-1]["content"] and "[1]" in messages[-1]["content"]
 
 
+def test_the_chat_shows_the_draft_then_the_verified_answer(
+    engine: Engine, server: tuple[str, Script]
+) -> None:
+    from ui.chat import Chat, ChatState
+
+    url, script = server
+    script.mode, script.delay_s = "good", 0.0
+    engine.generator = OpenAIGenerator(base_url=url, timeout_s=10)
+    try:
+        steps = list(Chat(engine, stream_delay_s=0).respond(QUESTION, None, ChatState()))
+    finally:
+        engine.generator = None
+    shown = [step[0][-1]["content"] for step in steps]
+    drafts = [s for s in shown if "核验前" in s]
+    assert len(drafts) > 1 and len(drafts[-1]) > len(drafts[0])  # it builds up
+    assert "核验前" not in shown[-1] and "[1]" in shown[-1] and "未通过核验" not in shown[-1]
+
+
+def test_stream_drafts_yields_tokens_then_the_answer_and_reraises() -> None:
+    from reportqa.generated import stream_drafts
+    from reportqa.models import Answer
+
+    def ask(on_token: Callable[[str], None]) -> Answer:
+        for piece in ("甲", "乙"):
+            on_token(piece)
+        return Answer(question="问", answer="甲乙", refused=False, citations=[])
+
+    steps = list(stream_drafts(ask))
+    assert [d for d, _ in steps] == ["甲", "甲乙", "甲乙"]
+    assert steps[-1][1] is not None and steps[-1][1].answer == "甲乙"
+
+    def broken(on_token: Callable[[str], None]) -> Answer:
+        raise ReportQAError("no index")
+
+    with pytest.raises(ReportQAError, match="no index"):
+        list(stream_drafts(broken))
+
+
 def test_quoted_answers_pass_the_verifier(engine: Engine) -> None:
     """The verifier does not reject text taken from the passages: the extractive answers, with
     their citations renumbered to the passages' places in the prompt, all pass."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import threading
 import time
@@ -12,6 +13,8 @@ from typing import Any
 from reportqa.engine import Engine, check_question
 from reportqa.errors import InputError, ReportQAError
 from reportqa.followup import contextualize
+from reportqa.generate import OnToken
+from reportqa.generated import stream_drafts
 from reportqa.models import Answer
 
 from .render import (
@@ -33,6 +36,10 @@ MAX_TURNS_SHOWN = 20  # sources of older questions are dropped beyond this
 INTERNAL_ERROR = "出现内部错误，未能回答这个问题。请换个问法或稍后再试。"
 
 Messages = list[dict[str, str]]
+
+
+def draft_html(draft: str) -> str:
+    return f'<div class="rqa-pending">生成中，核验前：{html.escape(draft)}</div>'
 
 
 @dataclass
@@ -95,10 +102,15 @@ class Chat:
         self.stream_delay_s = stream_delay_s
         self.sections = SectionIndex(engine.chunks, engine.texts)
 
-    def ask(self, question: str, reports: Sequence[str] | None = None) -> Answer:
+    def ask(
+        self, question: str, reports: Sequence[str] | None = None, on_token: OnToken | None = None
+    ) -> Answer:
         if self.warmup is not None:
             self.warmup.wait()
-        return self.engine.ask(question, reports=resolve_reports(self.engine, reports))
+        resolved = resolve_reports(self.engine, reports)
+        if on_token is None:  # the extractive path calls the engine exactly as before
+            return self.engine.ask(question, reports=resolved)
+        return self.engine.ask(question, reports=resolved, on_token=on_token)
 
     def empty_panel(self) -> str:
         return sources_html([], self.sections)
@@ -122,7 +134,17 @@ class Chat:
         pending = {"role": "assistant", "content": pending_html()}
         yield [*state.messages, user, pending], panel, state, ""
         try:
-            answer = self.ask(resolved, reports)
+            if getattr(self.engine, "generator", None) is None:
+                answer = self.ask(resolved, reports)
+            else:
+                # The model's draft shows as it is written, marked unverified; the verified
+                # answer (or the extractive one, with a notice) then replaces it.
+                for draft, done in stream_drafts(lambda tok: self.ask(resolved, reports, tok)):
+                    if done is not None:
+                        answer = done
+                        break
+                    live = {"role": "assistant", "content": draft_html(draft)}
+                    yield [*state.messages, user, live], panel, state, ""
         except ReportQAError as exc:
             state.messages += [user, {"role": "assistant", "content": notice_html(str(exc))}]
             yield state.messages, panel, state, ""

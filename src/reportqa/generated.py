@@ -7,8 +7,10 @@ them; anything else (a failed check, a timeout, an error) gives the extractive a
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from .answer import ReportInfo
@@ -88,3 +90,28 @@ def generated_answer(
         )
     text, citations = renumber(reply, hits, passages)
     return replace(fallback, answer=text, refused=False, citations=citations, verified=True)
+
+
+def stream_drafts(ask: Callable[[OnToken], Answer]) -> Iterator[tuple[str, Answer | None]]:
+    """Run `ask(on_token)` in a thread; yield (draft so far, None) as tokens arrive, then
+    (draft, answer). The draft is unverified text, for showing progress only; errors re-raise."""
+    tokens: queue.Queue[str | None] = queue.Queue()
+    result: list[Answer] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(ask(tokens.put))
+        except BaseException as exc:  # re-raised in the caller's thread below
+            failure.append(exc)
+        finally:
+            tokens.put(None)
+
+    threading.Thread(target=run, name="reportqa-generate", daemon=True).start()
+    draft = ""
+    while (piece := tokens.get()) is not None:
+        draft += piece
+        yield draft, None
+    if failure:
+        raise failure[0]
+    yield draft, result[0]
