@@ -258,7 +258,10 @@ def test_browser_escapes_html_follows_up_and_reports_errors(server: str) -> None
         assert page.locator("#rqa-chat img[src=x]").count() == 0
 
         _ask(page, QUESTION)
-        expect(page.locator("#rqa-chat .rqa-answer").last).to_contain_text("120件", timeout=30_000)
+        answer = page.locator("#rqa-chat .rqa-answer").last
+        expect(answer).to_contain_text("120件", timeout=30_000)
+        # the follow-up is read against the finished turn: wait for the stream's last clause
+        expect(answer).to_contain_text("[1]。", timeout=30_000)
         _ask(page, "那2023年呢？")
         refusal = page.locator("#rqa-chat .rqa-refusal").last
         expect(refusal).to_contain_text("2023年镜湖区全区新收行政复议案件", timeout=30_000)
