@@ -146,3 +146,13 @@ def test_copying_an_index_elsewhere_keeps_it_usable(built: Path, tmp_path: Path)
     copy = tmp_path / "copy"
     shutil.copytree(built, copy)
     assert Engine(copy).ask("2024年全区新收行政复议案件多少件？").citations
+
+
+def test_folder_of_a_killed_build_is_removed_by_the_next_build(
+    built: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    dead = built.parent / f".{built.name}.building-999999999-abc"  # no such process
+    dead.mkdir()
+    build_index([read_report(SEED)], built, embedder, ChunkSettings(max_chars=150))
+    assert not dead.exists()

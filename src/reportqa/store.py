@@ -40,6 +40,24 @@ def bm25_dir(index_dir: Path) -> Path:
     return index_dir / "bm25"
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def remove_abandoned_builds(index_dir: Path) -> None:
+    """Delete temporary build folders left by builds that were killed (their process is gone)."""
+    for folder in index_dir.parent.glob(f".{index_dir.name}.building-*"):
+        pid = folder.name.split("-")[1] if folder.name.count("-") >= 2 else ""
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def recover_interrupted_swap(index_dir: Path) -> None:
     """If a swap died between its two renames, put the previous index back."""
     old = index_dir.with_name(index_dir.name + ".old")
@@ -74,7 +92,11 @@ def write_index(index_dir: Path, files: IndexFiles, write_extra: Any) -> None:
     index_dir = index_dir.resolve()
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted_swap(index_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent))
+    remove_abandoned_builds(index_dir)
+    # The pid in the name tells a later build whether this folder's builder is still running.
+    tmp = Path(
+        tempfile.mkdtemp(prefix=f".{index_dir.name}.building-{os.getpid()}-", dir=index_dir.parent)
+    )
     try:
         (tmp / "reports").mkdir()
         for report_id, text in files.texts.items():
