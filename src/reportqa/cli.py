@@ -11,31 +11,15 @@ from typing import Any, cast
 import click
 
 from .errors import InputError, ReportQAError
-from .generator_option import generator_option
+from .options import embedder_option, generator_option, index_dir_option
 from .retrieve import MODES, Mode
 
-DEFAULT_INDEX = Path("index")
 DEFAULT_SEEDS = Path("seeds")
 
 
 def _fail(exc: ReportQAError, code: int = 1) -> None:
     click.echo(f"Error: {exc}", err=True)
     sys.exit(code)
-
-
-index_dir_option = click.option(
-    "--index-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_INDEX,
-    show_default=True,
-    help="Folder of the index.",
-)
-embedder_option = click.option(
-    "--embedder",
-    default=None,
-    help="Embedding model: use-multilingual-v3 (bundled default), a sentence-transformers model "
-    "name in the local cache, or a local model folder. Also REPORTQA_EMBEDDER.",
-)
 
 
 @click.group()

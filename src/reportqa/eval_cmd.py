@@ -10,7 +10,7 @@ from typing import Any, cast
 import click
 
 from .errors import ReportQAError
-from .generator_option import generator_option
+from .options import embedder_option, generator_option, index_dir_option
 from .retrieve import MODES, Mode
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
@@ -48,13 +48,7 @@ def modes_for(retriever: str) -> list[Mode]:
     default=DEFAULT_QUESTIONS,
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
 )
-@click.option(
-    "--index-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("index"),
-    show_default=True,
-    help="Folder of the index.",
-)
+@index_dir_option
 @click.option(
     "--retriever",
     type=click.Choice([*MODES, "all"]),
@@ -62,7 +56,7 @@ def modes_for(retriever: str) -> list[Mode]:
     show_default=True,
     help="Retriever mode; 'all' compares hybrid, dense and keyword in one run.",
 )
-@click.option("--embedder", default=None, help="Embedding model the index was built with.")
+@embedder_option
 @click.option("--top-k", default=5, show_default=True, help="Passages given to the answer step.")
 @click.option(
     "--out",

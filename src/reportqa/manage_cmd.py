@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .errors import ReportQAError
+from .options import index_dir_option
 
 # Below this many reports a build takes a few seconds and a bar is only noise.
 _PROGRESS_MIN_REPORTS = 5
@@ -73,17 +74,8 @@ def format_row(row: dict[str, Any]) -> str:
     )
 
 
-_index_dir_option = click.option(
-    "--index-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("index"),
-    show_default=True,
-    help="Folder of the index.",
-)
-
-
 @click.command("reports")
-@_index_dir_option
+@index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def reports_command(index_dir: Path, as_json: bool) -> None:
     """List the indexed reports with their metadata and chunk counts."""
@@ -109,7 +101,7 @@ def reports_command(index_dir: Path, as_json: bool) -> None:
 
 @click.command("remove")
 @click.argument("report_ids", nargs=-1, required=True)
-@_index_dir_option
+@index_dir_option
 def remove_command(report_ids: tuple[str, ...], index_dir: Path) -> None:
     """Take REPORT_IDS out of the index; the other reports keep their vectors.
 

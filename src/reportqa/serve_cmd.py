@@ -9,24 +9,14 @@ from pathlib import Path
 import click
 
 from .errors import ReportQAError
-from .generator_option import generator_option
+from .options import embedder_option, generator_option, index_dir_option
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7860, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--index-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("index"),
-    show_default=True,
-    help="Folder of the index.",
-)
-@click.option(
-    "--embedder",
-    default=None,
-    help="Embedding model the index was built with (default: the one in its manifest).",
-)
+@index_dir_option
+@embedder_option
 @generator_option
 def serve(
     host: str, port: int, index_dir: Path, embedder: str | None, generator: str | None
