@@ -251,9 +251,13 @@ def compose_answer(
         elif first_reason is None and cand.coverage >= settings.semantic_min_coverage:
             first_reason = reason
     if usable and facts.wants_list and all_chunks is not None:
-        items = _enumeration(usable[0], all_chunks, texts, settings)
-        if len(items) >= 2:
-            return _render(question, items, texts, reports, facts, settings)
+        # The best sentence's section first, then those of nearly as good sentences by rank.
+        near = [c for c in usable if c.score >= 0.75 * usable[0].score]
+        by_rank = sorted({c.hit_rank: c for c in reversed(near)}.items())
+        for anchor in [usable[0], *(c for _, c in by_rank)]:
+            items = _enumeration(anchor, all_chunks, texts, settings)
+            if len(items) >= 2:
+                return _render(question, items, texts, reports, facts, settings)
     if usable:
         chosen = _select(usable, weight, settings)
         if _union_coverage(chosen, facts, weight) >= settings.min_coverage:
