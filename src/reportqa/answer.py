@@ -27,7 +27,8 @@ class AnswerSettings:
     # A paraphrased question shares few words with its answer. Below `min_coverage`, a sentence
     # is still taken when it covers some terms and is close in meaning to the question.
     semantic_min_coverage: float = 0.1
-    semantic_min_similarity: float = 0.42
+    # in standard deviations above the question's mean similarity to all chunks (see Engine)
+    semantic_min_similarity: float = 2.8
     max_list_items: int = 8
     semantic_from_top_hits: int = 3
     max_sentences: int = 3

@@ -104,11 +104,19 @@ class Engine:
         self.weights = TermWeights(df, len(self.chunks))
 
     def _similarity_to(self, question: str) -> Callable[[list[str]], list[float]]:
-        """Cosine similarity of sentences to the question, embedding the question only if asked."""
+        """How much closer each sentence is to the question than the indexed chunks are on
+        average, in standard deviations of the question's similarity to every chunk.
+
+        Raw cosine values differ from one embedding model to another; this relative score does
+        not, so one threshold serves every embedder. Computed only when the answer step asks.
+        """
 
         def similarity(sentences: list[str]) -> list[float]:
             query = self.embedder.embed_query(question)
-            return [float(v) for v in self.embedder.embed_passages(sentences) @ query]
+            corpus = self.retriever.dense.scores(query)
+            mean, spread = float(corpus.mean()), float(corpus.std()) or 1.0
+            sims = self.embedder.embed_passages(sentences) @ query
+            return [(float(v) - mean) / spread for v in sims]
 
         return similarity
 
