@@ -15,20 +15,6 @@ from .retrieve import MODES, Mode
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_OUT = Path("eval/out")
-SUMMARY_COLUMNS = (
-    "questions",
-    "accuracy",
-    "answerable_accuracy",
-    "hit@1",
-    "hit@5",
-    "mrr@10",
-    "citation_precision",
-    "citation_recall",
-    "unanswerable_refused",
-    "answerable_refused",
-    "latency_p50_ms",
-    "latency_p95_ms",
-)
 
 
 def rejected_share(records: list[dict[str, Any]]) -> float:
@@ -86,6 +72,7 @@ def eval_command(
 ) -> None:
     """Score the question set QUESTIONS (default: eval/questions.jsonl) against the index."""
     from .engine import Engine
+    from .eval_report import GROUP_COLUMNS
     from .evaluate import load_questions, run_eval, write_outputs
     from .generate import load_generator
     from .metrics import metric_table
@@ -114,10 +101,10 @@ def eval_command(
     paths = write_outputs(runs, out, context)
     summaries: dict[str, dict[str, Any]] = {run.mode: run.summary() for run in runs}
     overall = {mode: s["overall"] for mode, s in summaries.items()}
-    click.echo(metric_table(overall, SUMMARY_COLUMNS, "retriever"))
+    click.echo(metric_table(overall, GROUP_COLUMNS, "retriever"))
     first = runs[0].mode
     click.echo(f"\nBy type ({first}):")
-    click.echo(metric_table(summaries[first]["by_type"], SUMMARY_COLUMNS, "type"))
+    click.echo(metric_table(summaries[first]["by_type"], GROUP_COLUMNS, "type"))
     if engine.generator is not None:
         shares = ", ".join(f"{m} {s:.1%}" for m, s in context["verifier_rejected"].items())
         click.echo(f"\nGenerator {engine.generator.name}: verifier rejected {shares}")
