@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from reportqa.answer import ReportInfo, report_scope, scope_conflict
 from reportqa.engine import Engine
 
 ANSWERED = [
@@ -25,6 +26,7 @@ REFUSED = [
     "镜湖区2024年GDP是多少？",  # an identifier the report lacks
     "镜湖区2024年行政诉讼案件的败诉率是多少？",  # a rate the report does not give
     "镜湖区区长叫什么名字？",  # a person the report does not name
+    "2024年芜湖市全市新收行政复议案件多少件？",  # the city's total, where the report gives the district's
 ]
 
 
@@ -80,3 +82,15 @@ def test_search_can_be_limited_to_chosen_reports(all_engine: Engine) -> None:
     hits = all_engine.retrieve("行政复议", top_k=10, reports=["shenzhen-longhua-2019-fazhi"])
     assert hits
     assert {h.chunk.report for h in hits} == {"shenzhen-longhua-2019-fazhi"}
+
+
+def test_scope_of_the_evidence_must_match_the_scope_asked() -> None:
+    district = ReportInfo(title="镜湖区报告", places=("芜湖市", "镜湖区"), years=(2024,))
+    province = ReportInfo(title="安徽省报告", places=("安徽省",), years=(2025,))
+    assert report_scope(district) == "全区"
+    assert report_scope(province) == "全省"
+    assert scope_conflict("全市调解率？", "全区调解率达50.6%。", "", district) == "全区"
+    assert scope_conflict("全市调解率？", "调解率达50.6%。", "", district) == "全区"
+    assert scope_conflict("全区调解率？", "调解率达50.6%。", "", district) is None
+    assert scope_conflict("调解率？", "全区调解率达50.6%。", "", district) is None
+    assert scope_conflict("全省排名？", "居全国第4位、全省第1。", "", province) is None

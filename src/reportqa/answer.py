@@ -93,6 +93,38 @@ def _has_person_name(sentence: str) -> bool:
     return any(flag == "nr" for _, flag in jieba_posseg().cut(sentence))
 
 
+# "全市" asked, "全区" given: a district's total is not its city's.
+_SCOPE = re.compile(r"全(?:国|省|市|区|县|镇)")
+
+
+def _scopes(text: str) -> list[str]:
+    return list(dict.fromkeys(_SCOPE.findall(text)))
+
+
+_LEVELS = {"省": 0, "市": 1, "区": 2, "县": 2, "镇": 3}
+
+
+def report_scope(report: ReportInfo) -> str | None:
+    """The scope a report's own figures cover: "全区" for a district's report."""
+    levels = [(_LEVELS[p[-1]], p[-1]) for p in report.places if p and p[-1] in _LEVELS]
+    return f"全{max(levels)[1]}" if levels else None
+
+
+def scope_conflict(question: str, sentence: str, section: str, report: ReportInfo) -> str | None:
+    """The evidence's administrative scope when it differs from the one the question asks about.
+
+    A sentence that names no scope speaks for its section's, else for its report's.
+    """
+    asked = set(_scopes(question))
+    if not asked:
+        return None
+    own = report_scope(report)
+    given = _scopes(sentence) or _scopes(section) or ([own] if own else [])
+    if given and not asked & set(given):
+        return given[0]
+    return None
+
+
 def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
     """Why this sentence cannot answer the question, or None when it can."""
     years = evidence_years(sentence, section, report)
@@ -107,6 +139,9 @@ def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportIn
     for ident in facts.identifiers:
         if ident not in lowered:
             return f"报告中没有提到“{ident.upper()}”"
+    scope = scope_conflict(facts.text, sentence, section, report)
+    if scope:
+        return f"报告只给出{scope}的数字，没有{_scopes(facts.text)[0]}的"
     if facts.measure and facts.measure not in sentence:
         return f"报告中没有给出{facts.measure}"
     if facts.wants_figure and not FIGURE.search(sentence):
