@@ -8,6 +8,7 @@ import pytest
 
 from reportqa.answer import ReportInfo, report_scope, scope_conflict
 from reportqa.engine import Engine
+from reportqa.question import subset_qualifier
 
 ANSWERED = [
     ("2024年镜湖区全区新收行政复议案件多少件？", "120件"),
@@ -16,6 +17,7 @@ ANSWERED = [
     ("区政府党组2024年学习习近平法治思想几次？", "8次"),
     ("镜湖区2024年受理法律援助案件多少件？", "644件"),
     ("镜湖区为餐饮店开办推出的选址举措叫什么？", "码上知"),
+    ("2024年全区新收行政复议案件中调解结案多少件？", "44件"),  # a part the report does give
     # paraphrases: the question shares few words with the passage
     ("镜湖区专门给“事情办不下来”的群众开的窗口，2024年接待了多少件？", "17件"),
     ("镜湖区企业和居民不用申请审核就能拿到的惠企政策资金，累计发了多少？", "2040万元"),
@@ -27,6 +29,7 @@ REFUSED = [
     "镜湖区2024年行政诉讼案件的败诉率是多少？",  # a rate the report does not give
     "镜湖区区长叫什么名字？",  # a person the report does not name
     "2024年芜湖市全市新收行政复议案件多少件？",  # the city's total, where the report gives the district's
+    "镜湖区2024年新收行政复议案件中涉企案件有多少件？",  # a part of a total the report gives whole
 ]
 
 
@@ -94,3 +97,10 @@ def test_scope_of_the_evidence_must_match_the_scope_asked() -> None:
     assert scope_conflict("全区调解率？", "调解率达50.6%。", "", district) is None
     assert scope_conflict("调解率？", "全区调解率达50.6%。", "", district) is None
     assert scope_conflict("全省排名？", "居全国第4位、全省第1。", "", province) is None
+
+
+def test_qualifier_of_a_part_asked_for() -> None:
+    assert subset_qualifier("法律援助案件中刑事案件有多少件？") == "刑事"
+    assert subset_qualifier("新收行政复议案件中调解结案多少件？") == "调解"
+    assert subset_qualifier("在全市法治政府考评中排第几？") is None  # not a noun phrase
+    assert subset_qualifier("新收行政复议案件多少件？") is None

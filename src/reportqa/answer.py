@@ -142,6 +142,8 @@ def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportIn
     scope = scope_conflict(facts.text, sentence, section, report)
     if scope:
         return f"报告只给出{scope}的数字，没有{_scopes(facts.text)[0]}的"
+    if facts.subset and facts.subset not in sentence:
+        return f"报告中没有单独给出“{facts.subset}”的数字"
     if facts.measure and facts.measure not in sentence:
         return f"报告中没有给出{facts.measure}"
     if facts.wants_figure and not FIGURE.search(sentence):

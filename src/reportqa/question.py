@@ -17,6 +17,11 @@ FIGURE = re.compile(
 _WANTS_FIGURE = re.compile(
     r"多少|几[个项件次家所名人条批类场期轮年倍]?|比例|比重|占比|百分之|率|数量|金额|规模|增长|增速|总[额量数]|排名|第几"
 )
+# A part of a whole asked for ("法律援助案件中刑事案件有多少件"): the part's qualifier (刑事) must be
+# in the evidence, or the answer would give the whole for the part.
+_SUBSET = re.compile(
+    r"[\u4e00-\u9fff]{2,}中(?:的)?([\u4e00-\u9fff]{2,8}?)(?:有|是|为|共|一共)?(?:多少|几)"
+)
 _WANTS_LIST = re.compile(
     r"哪些|哪几|几个方面|几项|包括什么|包括哪|有什么(?:措施|举措|问题|不足|安排)"
 )
@@ -57,6 +62,7 @@ class QuestionFacts:
     wants_person: bool
     wants_list: bool
     measure: str | None
+    subset: str | None
     tokens: tuple[str, ...]
 
 
@@ -95,6 +101,21 @@ def find_places(text: str) -> list[str]:
     return list(dict.fromkeys(places))
 
 
+def subset_qualifier(question: str) -> str | None:
+    """The qualifier of a part asked for: "刑事" in "…案件中刑事案件有多少件"; None when the part is
+    a bare noun or not a noun phrase ("…考评中排第几")."""
+    match = _SUBSET.search(question)
+    if not match:
+        return None
+    part = match.group(1)
+    words = [(w, f) for w, f in jieba_posseg().cut(part)]
+    if len(part) < 4 or not words[-1][1].startswith("n"):
+        return None
+    # the leading two characters qualify the head noun, whether the segmenter splits the phrase
+    # ("调解|结案") or keeps it whole ("刑事案件")
+    return part[:2]
+
+
 def content_tokens(text: str) -> list[str]:
     return tokenize(_QUESTION_WORDS.sub("，", text))
 
@@ -115,5 +136,6 @@ def analyse(question: str) -> QuestionFacts:
         wants_person=bool(_WANTS_PERSON.search(question)),
         wants_list=bool(_WANTS_LIST.search(question)),
         measure=(m.group(1) if (m := _ASKED_MEASURE.search(question)) else None),
+        subset=subset_qualifier(question),
         tokens=tuple(dict.fromkeys(t for t in content_tokens(topic) if t != "年")),
     )
