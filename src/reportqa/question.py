@@ -11,11 +11,14 @@ from .tokenize import tokenize
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
 # Figures in an answer: Arabic numbers, percentages, and Chinese numerals with a counter.
+# A lone 一 before a counter is usually an article, not a quantity ("办成一件事", "一批").
 FIGURE = re.compile(
-    r"\d+(?:\.\d+)?\s*%?|[一二三四五六七八九十百千万两]+(?:个|项|件|次|家|所|名|人|条|批|类|场|期|轮|年)"
+    r"\d+(?:\.\d+)?\s*%?"
+    r"|(?:[二三四五六七八九十百千万两]|一[十百千万])[一二三四五六七八九十百千万两]*"
+    r"(?:个|项|件|次|家|所|名|人|条|批|类|场|期|轮|年)"
 )
 _WANTS_FIGURE = re.compile(
-    r"多少|几[个项件次家所名人条批类场期轮年倍]?|比例|比重|占比|百分之|率|数量|金额|规模|增长|增速|总[额量数]|排名|第几"
+    r"多少|(?<!哪)几[个项件次家所名人条批类场期轮年倍]?|比例|比重|占比|百分之|率|数量|金额|规模|增长|增速|总[额量数]|排名|第几"
 )
 # A part of a whole asked for ("法律援助案件中刑事案件有多少件"): the part's qualifier (刑事) must be
 # in the evidence, or the answer would give the whole for the part.
