@@ -123,6 +123,7 @@ def content_tokens(text: str) -> list[str]:
     return tokenize(_QUESTION_WORDS.sub("，", text))
 
 
+@lru_cache(maxsize=1024)  # routing and the answer step both ask; the facts are immutable
 def analyse(question: str) -> QuestionFacts:
     places = find_places(question)
     # Years and places are checked on their own (they may be implied by the report's title);
