@@ -154,14 +154,13 @@ def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportIn
 
 
 def _score(
-    facts: QuestionFacts, sentence: str, context: str, weight: TermWeights
+    facts: QuestionFacts, sentence: str, in_context: set[str], weight: TermWeights
 ) -> tuple[float, frozenset[str]]:
-    """Share of the question's term weight found in the sentence (context counts half)."""
+    """Share of the question's term weight found in the sentence (context tokens count half)."""
     total = sum(weight(t) for t in facts.tokens)
     if total == 0:
         return 0.0, frozenset()
     in_sentence = set(tokenize(sentence))
-    in_context = set(tokenize(context))
     matched = frozenset(t for t in facts.tokens if t in in_sentence)
     got = sum(weight(t) for t in matched)
     got += 0.5 * sum(weight(t) for t in facts.tokens if t not in in_sentence and t in in_context)
@@ -178,9 +177,10 @@ def candidates(
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
         text = texts[chunk.report]
+        section_tokens = set(tokenize(chunk.section))  # once per passage, not per sentence
         for start, end in split_sentences(text, chunk.start, chunk.end):
             sentence = text[start:end]
-            coverage, matched = _score(facts, sentence, chunk.section, weight)
+            coverage, matched = _score(facts, sentence, section_tokens, weight)
             score = coverage + 0.15 / (1 + rank)
             if facts.wants_figure and FIGURE.search(sentence):
                 score += 0.05

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .answer import AnswerSettings, ReportInfo, TermWeights, compose_answer
 from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from .errors import IndexUnusableError, InputError
@@ -103,18 +105,18 @@ class Engine:
             df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
         self.weights = TermWeights(df, len(self.chunks))
 
-    def _similarity_to(self, question: str) -> Callable[[list[str]], list[float]]:
+    def _similarity_to(
+        self, query: np.ndarray, corpus: np.ndarray
+    ) -> Callable[[list[str]], list[float]]:
         """How much closer each sentence is to the question than the indexed chunks are on
-        average, in standard deviations of the question's similarity to every chunk.
+        average, in standard deviations of the question's similarity to every chunk (`corpus`).
 
         Raw cosine values differ from one embedding model to another; this relative score does
-        not, so one threshold serves every embedder. Computed only when the answer step asks.
+        not, so one threshold serves every embedder. Sentences are embedded only if asked.
         """
+        mean, spread = float(corpus.mean()), float(corpus.std()) or 1.0
 
         def similarity(sentences: list[str]) -> list[float]:
-            query = self.embedder.embed_query(question)
-            corpus = self.retriever.dense.scores(query)
-            mean, spread = float(corpus.mean()), float(corpus.std()) or 1.0
             sims = self.embedder.embed_passages(sentences) @ query
             return [(float(v) - mean) / spread for v in sims]
 
@@ -157,7 +159,14 @@ class Engine:
         question = check_question(question)
         allowed = self.check_reports(reports) if reports else self.route(question)
         t0 = time.perf_counter()
-        hits = self.retriever.search(question, top_k, mode, allowed)
+        similarity = None
+        corpus = None
+        if mode != "keyword":
+            # One embedding of the question serves the dense leg and the answer step's check.
+            query = self.embedder.embed_query(question)
+            corpus = self.retriever.dense.scores(query)
+            similarity = self._similarity_to(query, corpus)
+        hits = self.retriever.search(question, top_k, mode, allowed, dense_scores=corpus)
         t1 = time.perf_counter()
         answer = compose_answer(
             question,
@@ -166,7 +175,7 @@ class Engine:
             self.reports,
             self.weights,
             self.answer_settings,
-            similarity=self._similarity_to(question) if mode != "keyword" else None,
+            similarity=similarity,
             all_chunks=self.chunks,
         )
         t2 = time.perf_counter()

@@ -155,20 +155,31 @@ class Retriever:
         self.fusion = fusion or FusionSettings()
         self._report_of = np.array([c.report for c in chunks], dtype=object)
 
+    def dense_scores(self, query: str) -> np.ndarray | None:
+        """Cosine similarity of the query to every chunk (None without an embedder)."""
+        if self.embedder is None:
+            return None
+        return self.dense.scores(self.embedder.embed_query(query))
+
     def search(
-        self, query: str, top_k: int = 5, mode: Mode = "hybrid", reports: set[str] | None = None
+        self,
+        query: str,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+        reports: set[str] | None = None,
+        dense_scores: np.ndarray | None = None,
     ) -> list[Hit]:
+        """The best `top_k` chunks. `dense_scores`, when the caller already has them for this
+        query, saves embedding it again."""
         allowed = (
             np.isin(self._report_of, list(reports))
             if reports
             else np.ones(len(self.chunks), dtype=bool)
         )
-        use_dense = mode != "keyword" and self.embedder is not None
-        dense_scores = (
-            self.dense.scores(self.embedder.embed_query(query))
-            if use_dense and self.embedder is not None
-            else None
-        )
+        if mode == "keyword":
+            dense_scores = None
+        elif dense_scores is None:
+            dense_scores = self.dense_scores(query)
         if mode == "dense" and dense_scores is not None:
             fused = np.where(allowed, dense_scores, -np.inf)
         elif dense_scores is None:

@@ -36,10 +36,6 @@ class IndexFiles:
     vectors: np.ndarray
 
 
-def bm25_dir(index_dir: Path) -> Path:
-    return index_dir / "bm25"
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -160,8 +156,3 @@ def read_index(index_dir: Path) -> IndexFiles:
                 "its report text). Rebuild it: reportqa index --force"
             )
     return IndexFiles(manifest=manifest, chunks=chunks, texts=texts, vectors=vectors)
-
-
-def dir_is_writable(path: Path) -> bool:
-    target = path if path.exists() else path.parent
-    return os.access(target, os.W_OK)
