@@ -205,3 +205,12 @@ def test_cli_builds_reuses_and_reports_splits(eval_dir: Path, tmp_path: Path) ->
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 0, again.output
     assert "is up to date (1 reports)" in again.output
+
+
+def test_headline_leaves_out_rates_with_nothing_to_count() -> None:
+    only_answerable = summarise([_result(first_cited_right_report=True)])
+    line = headline("test", "hybrid", only_answerable)
+    assert line == (
+        "test (hybrid, 1 questions): accuracy 1.000 · answerable refused 0.000 (of 1) · "
+        "first citation from the right report 1.000"
+    )

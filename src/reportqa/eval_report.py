@@ -126,18 +126,26 @@ def _pct(value: float | None) -> str:
 
 
 def headline(split: str, mode: str, overall: dict[str, Any]) -> str:
-    """One line to quote for a split: accuracy and the refusal, routing and chit-chat rates."""
-    return (
-        f"{split} ({mode}, {overall['questions']} questions): "
-        f"accuracy {_pct(overall['accuracy'])} · "
-        f"answerable refused {_pct(overall['answerable_refused'])} "
-        f"(of {overall['answerable']}) · "
-        f"unanswerable refused {_pct(overall['unanswerable_refused'])} "
-        f"(of {overall['unanswerable']}) · "
-        f"first citation from the right report {_pct(overall['first_citation_right_report'])} · "
-        f"chit-chat without citation {_pct(overall['chitchat_uncited'])} "
-        f"(of {overall['chitchat']})"
-    )
+    """One line to quote for a split: accuracy and the refusal, routing and chit-chat rates
+    (a rate with no question to count is left out)."""
+    parts = [f"accuracy {_pct(overall['accuracy'])}"]
+    if overall["answerable"]:
+        parts += [
+            f"answerable refused {_pct(overall['answerable_refused'])} "
+            f"(of {overall['answerable']})",
+            "first citation from the right report " + _pct(overall["first_citation_right_report"]),
+        ]
+    if overall["unanswerable"]:
+        parts.append(
+            f"unanswerable refused {_pct(overall['unanswerable_refused'])} "
+            f"(of {overall['unanswerable']})"
+        )
+    if overall["chitchat"]:
+        parts.append(
+            f"chit-chat without citation {_pct(overall['chitchat_uncited'])} "
+            f"(of {overall['chitchat']})"
+        )
+    return f"{split} ({mode}, {overall['questions']} questions): " + " · ".join(parts)
 
 
 def split_sections(summary: dict[str, Any]) -> list[str]:
