@@ -112,6 +112,13 @@ def test_questions_carry_their_split_trap_and_chitchat(eval_dir: Path) -> None:
     assert [q.id for q in skipped] == ["d-elsewhere"]
 
 
+def test_only_the_type_makes_a_question_chitchat() -> None:
+    # A question set of one's own may leave out `report`: still a question, asked of every report.
+    plain = EvalQuestion("p", "办结了多少件？", "612件", ("612件",), (), "number", "")
+    assert not plain.chitchat and plain.answerable
+    assert partition_by_index([plain], []) == ([plain], [])
+
+
 def test_a_cited_chitchat_answer_is_its_own_failure() -> None:
     chat = EvalQuestion("c", "你好", "（帮助）", (), (), "chitchat", "")
     assert classify(chat, False, False, False, None) == "cited_chitchat"
