@@ -92,6 +92,9 @@ def test_default_files_are_the_splits_present(eval_dir: Path) -> None:
     assert question_files((), ("test",), eval_dir) == [eval_dir / "test.jsonl"]
     extra = eval_dir / "x.jsonl"
     assert question_files((extra,), ("test", "test"), eval_dir) == [extra, eval_dir / "test.jsonl"]
+    # Once the held-out corpus questions are there, they are scored by default too.
+    _write(eval_dir / "test_corpus.jsonl", TEST)
+    assert question_files((), (), eval_dir)[-1] == eval_dir / "test_corpus.jsonl"
 
 
 def test_a_missing_split_asked_for_by_name_is_an_error(eval_dir: Path) -> None:
