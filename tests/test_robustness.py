@@ -585,8 +585,8 @@ def test_bad_input(case: Case, world: World, monkeypatch: pytest.MonkeyPatch) ->
     world.notes["snapshot"] = snapshot(world)
     for name, value in world.notes.get("env", {}).items():
         monkeypatch.setenv(name, value)
-    if "chdir" in world.notes:
-        monkeypatch.chdir(world.notes["chdir"])
+    # relative paths land in the temporary folder, never in the project
+    monkeypatch.chdir(world.notes.get("chdir", world.root))
     result = invoke(args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
@@ -631,6 +631,30 @@ def test_a_second_build_of_one_index_waits_for_the_first(tmp_path: Path) -> None
     two.join(10)
     assert events[0] == "first in" and "waiting" in events[1]
     assert events[2:] == ["first out", "second in"]
+
+
+def test_commands_that_write_the_index_take_its_lock(seed_index: Path, tmp_path: Path) -> None:
+    from reportqa.build import remove_reports
+    from reportqa.errors import InputError
+    from reportqa.guard import index_lock
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_index, index_dir)
+    outcome: list[BaseException] = []
+
+    def remove() -> None:
+        try:
+            remove_reports(index_dir, ["nope"])
+        except InputError as exc:
+            outcome.append(exc)
+
+    with index_lock(index_dir):
+        worker = threading.Thread(target=remove)
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and not outcome, "remove did not wait for the lock"
+    worker.join(10)
+    assert outcome and "Not in the index" in str(outcome[0])
 
 
 # --- question cost -----------------------------------------------------------------------------

@@ -130,7 +130,7 @@ class OpenAIGenerator:
                 for line in response.iter_lines():
                     if time.monotonic() > deadline:
                         raise GeneratorError(
-                            f"{url} gave no complete answer in {self.timeout_s:g} s"
+                            f"{url} timed out: no complete answer within {self.timeout_s:g} s"
                         )
                     piece = _sse_delta(line)
                     if piece is None:

@@ -131,7 +131,7 @@ def generate_within(
     threading.Thread(target=run, name="reportqa-generate-deadline", daemon=True).start()
     if not done.wait(seconds):
         expired.set()
-        raise GeneratorError(f"no complete answer within {seconds:g} s")
+        raise GeneratorError(f"timed out: no complete answer within {seconds:g} s")
     if failure:
         raise failure[0]
     return result[0]

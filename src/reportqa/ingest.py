@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,15 @@ def decode_bytes(data: bytes, name: str) -> str:
     )
     if wide:
         try:
-            return data.decode(wide)
+            text = data.decode(wide)
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{name}: starts as {wide.upper()} text but cannot be decoded ({exc})."
             ) from exc
+        # Two bytes FF FE also start many binary files: what they decode to must read as text.
+        if _mostly_text(text):
+            return text
+        raise InputError(f"{name}: starts like {wide.upper()} text but does not decode to text.")
     if b"\x00" in data[:4096]:
         raise InputError(f"{name}: looks like a binary file, not text; cannot index it.")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -60,6 +65,15 @@ def decode_bytes(data: bytes, name: str) -> str:
         f"{name}: cannot decode the text (tried UTF-8 and GB18030/GBK). "
         "Save the file as UTF-8 and index it again."
     )
+
+
+_TEXT_CHAR = re.compile(r"[\t\n\r -~\u00a0-\u024f\u2000-\u206f\u3000-\u9fff\uff00-\uffef]")
+
+
+def _mostly_text(text: str, sample: int = 4096) -> bool:
+    """Most characters are Latin, CJK, or their punctuation (as in any report)."""
+    head = text[:sample]
+    return bool(head) and len(_TEXT_CHAR.findall(head)) >= 0.8 * len(head)
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
