@@ -182,6 +182,15 @@ def _sidecar(field_json: str) -> Callable[[World], list[str]]:
     return args
 
 
+def _bad_metadata_in_index(w: World) -> list[str]:
+    """An index written before sidecars were checked, holding "years": ["2024"]."""
+    index_dir = w.index_copy()
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["reports"]["jinghu-2024-fazhi"]["years"] = ["2024"]
+    (index_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return ["ask", QUESTION, "--index-dir", str(index_dir)]
+
+
 def _became_unreadable(w: World) -> list[str]:
     folder = w.reports(**{"tiny.txt": TINY_TEXT, "other.txt": SEED.read_text("utf-8")[700:1500]})
     index_dir = w.built(reports=folder)
@@ -363,6 +372,13 @@ CASES = [
         ],
         2,
         "tiny.meta.json",
+    ),  # fmt: skip
+    Case(
+        "an index built with a bad sidecar, then ask",
+        _bad_metadata_in_index,
+        1,
+        '"years"',
+        _hint_names_the_index,
     ),  # fmt: skip
     # A report that cannot be read is never silently dropped; a failed file fails the command.
     Case(

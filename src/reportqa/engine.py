@@ -18,6 +18,7 @@ from .errors import IndexUnusableError, InputError
 from .generate import Generator, OnToken
 from .generated import generated_answer
 from .hints import rebuild_command, rebuild_hint
+from .ingest import sidecar_problem
 from .inputs import clean_question, report_ids
 from .models import Answer, Hit
 from .question import analyse
@@ -76,6 +77,14 @@ class Engine:
                 f"The index at {index_dir} uses the tokenizer {manifest.get('tokenizer')!r}. "
                 f"{rebuild_hint(index_dir)}"
             )
+        # An index built before sidecars were checked may hold metadata every question trips on.
+        for rid, entry in manifest.get("reports", {}).items():
+            problem = sidecar_problem(entry) if isinstance(entry, dict) else "not an object."
+            if problem:
+                raise IndexUnusableError(
+                    f"The index at {index_dir} holds unusable metadata for {rid}: {problem} "
+                    f"{rebuild_hint(index_dir)}"
+                )
         try:
             keyword = KeywordIndex.load(index_dir)
             dense = DenseIndex.load(index_dir)
