@@ -300,6 +300,16 @@ def _ask(question: str, *extra: str) -> Callable[[World], list[str]]:
     return lambda w: ["ask", question, *extra, "--index-dir", str(w.index_copy())]
 
 
+def _ask_from_inside(w: World) -> list[str]:
+    w.notes["chdir"] = w.index_copy()
+    return ["ask", QUESTION, "--index-dir", "."]
+
+
+def _list_from_inside(w: World) -> list[str]:
+    w.notes["chdir"] = w.index_copy()
+    return ["reports", "--index-dir", "."]
+
+
 def _answers_120(_: World, result: Result) -> None:
     data = json.loads(result.stdout)
     assert "120件" in data["answer"] and not data["refused"]
@@ -511,6 +521,8 @@ CASES = [
     Case("an empty question", _ask(""), 2, "Error:"),
     Case("a blank question", _ask("  \n\t "), 2, "Error:"),
     Case("a question over 2,000 characters", _ask("问" * 2001), 2, "2000"),
+    Case("ask --index-dir . inside the index folder", _ask_from_inside, 0, "120件"),
+    Case("reports --index-dir . inside the index folder", _list_from_inside, 0, "1 reports"),
     Case("an unknown --report", _ask(QUESTION, "--report", "nope"), 2, "Unknown report"),
     Case(
         "ask without an index",

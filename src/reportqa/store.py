@@ -62,6 +62,7 @@ def remove_abandoned_builds(index_dir: Path) -> None:
 
 def recover_interrupted_swap(index_dir: Path) -> None:
     """If a swap died between its two renames, put the previous index back."""
+    index_dir = index_dir.resolve()  # "." has no name to put ".old" after
     old = index_dir.with_name(index_dir.name + ".old")
     if not index_dir.exists() and old.exists():
         old.rename(index_dir)
