@@ -191,6 +191,14 @@ def _bad_metadata_in_index(w: World) -> list[str]:
     return ["ask", QUESTION, "--index-dir", str(index_dir)]
 
 
+def _sidecar_text(text: str) -> Callable[[World], list[str]]:
+    def args(w: World) -> list[str]:
+        folder = w.reports(**{"tiny.txt": TINY_TEXT, "tiny.meta.json": text})
+        return ["index", str(folder), "--index-dir", str(w.root / "index")]
+
+    return args
+
+
 def _became_unreadable(w: World) -> list[str]:
     folder = w.reports(**{"tiny.txt": TINY_TEXT, "other.txt": SEED.read_text("utf-8")[700:1500]})
     index_dir = w.built(reports=folder)
@@ -523,6 +531,19 @@ CASES = [
     Case("a question over 2,000 characters", _ask("问" * 2001), 2, "2000"),
     Case("ask --index-dir . inside the index folder", _ask_from_inside, 0, "120件"),
     Case("reports --index-dir . inside the index folder", _list_from_inside, 0, "1 reports"),
+    Case(
+        "a question holding markup",
+        _ask("<script>alert(1)</script>2024年全区新收行政复议案件多少件？", "--json"),
+        0,
+        '"answer"',  # refused: the report never names SCRIPT (the browser test checks escaping)
+    ),
+    Case("a question of punctuation only", _ask("？？？!!!", "--json"), 0, '"refused": true'),
+    Case(
+        "the same --report twice",
+        _ask(QUESTION, "--report", "jinghu-2024-fazhi", "--report", "jinghu-2024-fazhi"),
+        0,
+        "120件",
+    ),
     Case("an unknown --report", _ask(QUESTION, "--report", "nope"), 2, "Unknown report"),
     Case(
         "ask without an index",
@@ -567,6 +588,32 @@ CASES = [
         2,
         "share the name",
     ),  # fmt: skip
+    Case("a sidecar holding a list", _sidecar_text("[]"), 2, "JSON object"),
+    Case(
+        "hidden files and Word lock files beside a report",
+        lambda w: [
+            "index",
+            str(
+                w.reports(**{"tiny.txt": TINY_TEXT, ".draft.txt": b"\x00", "~$tiny.docx": b"\x00"})
+            ),
+            "--index-dir",
+            str(w.root / "index"),
+        ],
+        0,
+        "Indexed 1 reports",
+    ),
+    Case(
+        "a report named with spaces and Chinese",
+        _index_file("镜湖 区 报告.txt", TINY_TEXT.encode()),
+        0,
+        "Indexed 1 reports",
+    ),
+    Case(
+        "remove from a missing index",
+        lambda w: ["remove", "x", "--index-dir", str(w.root / "none")],
+        1,
+        "No index",
+    ),
     Case(
         "remove a report that is not indexed",
         lambda w: ["remove", "nope", "--index-dir", str(w.index_copy())],
