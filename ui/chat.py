@@ -15,6 +15,7 @@ from reportqa.errors import InputError, ReportQAError
 from reportqa.followup import contextualize
 from reportqa.generate import OnToken
 from reportqa.generated import stream_drafts
+from reportqa.inputs import report_ids
 from reportqa.models import Answer
 
 from .render import (
@@ -53,6 +54,8 @@ class ChatState:
 
 def resolve_reports(engine: Engine, reports: Sequence[str] | None) -> list[str] | None:
     """Report ids from ids or titles; None (search every report) when none are chosen."""
+    # A program may send one id as a plain string, or something that is not an id at all.
+    reports = report_ids(reports)
     if not reports:
         return None
     by_title = {info.title: rid for rid, info in engine.reports.items()}
@@ -172,7 +175,8 @@ class Chat:
                 time.sleep(self.stream_delay_s)
             final = answer_html(answer.answer, number, rewritten)
         if answer.notice:  # a generated answer was not shown: say why the reply is a quotation
-            final = notice_html(answer.notice) + final
+            why = "；".join(answer.problems[:3])
+            final = notice_html(answer.notice + (f"（{why}）" if why else "")) + final
         state.messages += [user, {"role": "assistant", "content": final}]
         yield state.messages, panel, state, ""
 
