@@ -23,7 +23,7 @@ from reportqa.feedback import FeedbackStore  # noqa: E402
 from .chat import STREAM_DELAY_S, Chat, ChatState, Warmup  # noqa: E402
 from .routes import page_routes  # noqa: E402
 from .session import STORAGE_KEY, STORAGE_SECRET, WebSession, state_to_json, status_html  # noqa: E402
-from .style import CSS, page_js  # noqa: E402
+from .style import CSS, HEAD, page_js  # noqa: E402
 
 # Questions about the seed reports, by the report that answers them; shown when it is indexed.
 DEFAULT_EXAMPLES = (
@@ -208,6 +208,7 @@ def launch(
         mcp_server=False,
         pwa=False,
         css=CSS,
+        head=HEAD,
         theme=theme,
         app_kwargs={"routes": page_routes(engine)} if engine is not None else None,
     )

@@ -272,6 +272,19 @@ PAGE_JS = """
 }
 """
 
+# In the page's <head>: the page is Chinese whatever the browser's language, for screen readers,
+# hyphenation and fonts. Gradio sets `lang` from the browser later, so it is held at zh-CN.
+HEAD = """<meta name="description" content="政府报告问答：答案摘自报告原文并标明出处。">
+<script>
+(function () {
+  var root = document.documentElement;
+  root.lang = 'zh-CN';
+  new MutationObserver(function () {
+    if (root.lang !== 'zh-CN') { root.lang = 'zh-CN'; }
+  }).observe(root, {attributes: true, attributeFilter: ['lang']});
+})();
+</script>"""
+
 PING_ROUTE = "/rqa/ping"
 POLL_MS = 3000
 
