@@ -107,7 +107,7 @@ def build_app(
                         elem_id="rqa-comment",
                     )
                     comment_button = gr.Button("提交说明", scale=1, elem_id="rqa-comment-send")
-                feedback_note = gr.HTML("", elem_id="rqa-feedback-note")
+                feedback_note = gr.HTML("", elem_id="rqa-feedback-note", visible=False)
                 voted = gr.State(None)
                 # "作为新问题提问" puts the question here and presses the hidden button.
                 with gr.Row(elem_classes=["rqa-hidden-control"]):

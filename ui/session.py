@@ -201,7 +201,7 @@ class WebSession:
             _button(False),
         )
 
-    def vote(self, stored: Any, data: gr.LikeData) -> tuple[Any, Any, str]:
+    def vote(self, stored: Any, data: gr.LikeData) -> tuple[Any, Any, Any]:
         """Record 👍/👎 on an answer; returns (comment row, voted answer, note)."""
         state = state_from_json(stored)
         value = data.value
@@ -209,22 +209,27 @@ class WebSession:
         match = _ANSWER_ID.search(text)
         turn = next((t for t in state.turns if match and t.id == match.group(1)), None)
         if turn is None or self.feedback is None or data.liked not in (True, False):
-            return gr.Row(visible=False), None, ""
+            return gr.Row(visible=False), None, _note("")
         rating = "up" if data.liked else "down"
         record = feedback_record(turn.id, rating, _turn_answer(turn))
         self.feedback.add(record)
         note = "感谢您的评价。" + ("可以补充说明哪里不对（可选）：" if rating == "down" else "")
-        return gr.Row(visible=True), record, note
+        return gr.Row(visible=True), record, _note(note)
 
-    def comment(self, text: str, voted: Any) -> tuple[Any, str, str]:
+    def comment(self, text: str, voted: Any) -> tuple[Any, str, Any]:
         """Attach a comment to the last vote; returns (comment row, box, note)."""
         if not isinstance(voted, Mapping) or self.feedback is None:
-            return gr.Row(visible=False), "", ""
+            return gr.Row(visible=False), "", _note("")
         comment = (text or "").strip()
         if not comment:
-            return gr.Row(visible=True), "", "说明为空，未保存。"
+            return gr.Row(visible=True), "", _note("说明为空，未保存。")
         self.feedback.add({**voted, "comment": comment[:2000]})
-        return gr.Row(visible=False), "", "说明已保存，谢谢。"
+        return gr.Row(visible=False), "", _note("说明已保存，谢谢。")
+
+
+def _note(text: str) -> Any:
+    """The feedback line, shown only when it says something."""
+    return gr.HTML(html.escape(text), visible=bool(text))
 
 
 def _turn_answer(turn: Turn) -> dict[str, Any]:
