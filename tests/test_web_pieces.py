@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ui.chat import ChatState
@@ -188,3 +189,37 @@ def test_feedback_path_is_beside_the_index(tmp_path: Path, monkeypatch: pytest.M
     assert default_feedback_path(tmp_path / "index") == tmp_path / "feedback.jsonl"
     monkeypatch.setenv("REPORTQA_FEEDBACK", str(tmp_path / "elsewhere.jsonl"))
     assert default_feedback_path(tmp_path / "index") == tmp_path / "elsewhere.jsonl"
+
+
+class _Request:
+    session_hash = "s1"
+
+
+def test_a_second_question_while_answering_is_held_not_asked() -> None:
+    from typing import cast
+
+    from ui.chat import Chat
+    from ui.session import BUSY_NOTE, WebSession, state_to_json
+
+    from reportqa.engine import Engine
+    from test_web_chat import FakeEngine
+
+    engine = FakeEngine()
+    session = WebSession(Chat(cast(Engine, engine), stream_delay_s=0))
+    request = cast(Any, _Request())
+    empty = state_to_json(ChatState())
+    first = session.submit("2024年全区新收行政复议案件多少件？", None, empty, request)
+    next(first)  # the first answer is under way
+    second = list(session.submit("码上知是什么？", None, empty, request))
+    assert len(second) == 1 and BUSY_NOTE in second[0][4]
+    assert all(isinstance(x, type(second[0][0])) for x in second[0][:4])  # all skipped
+    double_click = list(session.submit("", None, empty, request))
+    assert len(double_click) == 1 and "问题为空" not in str(double_click[0][4])
+    steps = list(first)
+    assert "120件" in steps[-1][0][-1]["content"]
+    assert [q for q, _ in engine.asked] == ["2024年全区新收行政复议案件多少件？"]
+    # Once answered, the session takes questions again.
+    assert (
+        "码上知"
+        in list(session.submit("码上知是什么？", None, steps[-1][2], request))[-1][0][-2]["content"]
+    )

@@ -378,10 +378,15 @@ def test_conversation_survives_a_refresh_and_a_server_restart(browser: Any, serv
     banner = page.locator("#rqa-conn")
     expect(banner).to_contain_text("连接已断开", timeout=15_000)
     expect(page.locator("#rqa-chat .rqa-answer")).to_contain_text("120件")
+    _ask(page, "码上知是什么？")  # while the server is away: held, not lost
+    expect(banner).to_contain_text("问题未发送")
+    expect(page.locator("#rqa-question textarea")).to_have_value("码上知是什么？")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "offline.png"))
     served.start()
     expect(banner).to_contain_text("已重新连接", timeout=20_000)
 
-    _ask(page, "码上知是什么？")
+    page.locator("#rqa-question textarea").press("Enter")
     _answered(page, 2)
     questions = page.locator("#rqa-chat .rqa-question")
     expect(questions).to_have_count(2)

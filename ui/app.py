@@ -110,7 +110,7 @@ def build_app(
                 feedback_note = gr.HTML("", elem_id="rqa-feedback-note", visible=False)
                 voted = gr.State(None)
                 # "作为新问题提问" puts the question here and presses the hidden button.
-                with gr.Row(elem_classes=["rqa-hidden-control"]):
+                with gr.Row(elem_classes=["rqa-fresh-controls"]):
                     fresh_box = gr.Textbox(label="单独提问", elem_id="rqa-fresh")
                     fresh_button = gr.Button("单独提问", elem_id="rqa-fresh-go")
                 report_choices = [(info.title, rid) for rid, info in engine.reports.items()]

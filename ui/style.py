@@ -82,6 +82,7 @@ button.rqa-tool { font-size: 0.85em; color: var(--rqa-link); background: transpa
   padding: 0.4em; background: var(--rqa-banner-bg); color: var(--rqa-banner-fg); font-weight: 600; }
 #rqa-conn[hidden] { display: none; }
 #rqa-conn.rqa-back-online { color: var(--rqa-ok); }
+.rqa-fresh-controls { display: none !important; }
 .rqa-hidden-control { position: absolute !important; width: 1px !important; height: 1px !important;
   overflow: hidden !important; clip: rect(0 0 0 0) !important; }
 """
@@ -97,6 +98,7 @@ PAGE_JS = """
   document.documentElement.lang = 'zh-CN';
   document.title = '政府报告问答 · reportqa';
   let lastMarker = null;
+  const banner = document.createElement('div');
 
   const say = (text) => {
     const live = document.getElementById('rqa-live');
@@ -153,9 +155,29 @@ PAGE_JS = """
     return true;
   };
 
+  // While the server is away a question cannot be sent: keep it in the box and say why, instead
+  // of letting it fail with an English error.
+  let offline = false;
+  const holdWhileOffline = (event) => {
+    if (!offline) { return false; }
+    event.preventDefault();
+    event.stopPropagation();
+    banner.textContent = '服务器暂时无法连接，问题未发送，已保留在输入框中；连接恢复后请再提问。';
+    return true;
+  };
+  document.addEventListener('keydown', (event) => {
+    const el = event.target;
+    if (event.key === 'Enter' && !event.shiftKey && el.closest && el.closest('#rqa-question')) {
+      holdWhileOffline(event);
+    }
+  }, true);
+
   document.addEventListener('click', (event) => {
     const el = event.target;
     if (!el.closest) { return; }
+    if (el.closest('#rqa-ask, button.rqa-example, button.rqa-asnew') && holdWhileOffline(event)) {
+      return;
+    }
     const link = el.closest('a.rqa-cite');
     if (link) {
       event.preventDefault();
@@ -244,12 +266,10 @@ PAGE_JS = """
 
   // Connection watch: after a server restart the conversation stays (it is kept in this browser);
   // say so in Chinese instead of leaving the page silent or showing an English error.
-  const banner = document.createElement('div');
   banner.id = 'rqa-conn';
   banner.hidden = true;
   banner.setAttribute('role', 'status');
   document.body.appendChild(banner);
-  let offline = false;
   const check = async () => {
     let ok = false;
     try {
