@@ -124,6 +124,7 @@ def test_pronoun_is_resolved_to_the_previous_subject() -> None:
 
 def test_other_words_starting_with_qi_are_not_pronouns() -> None:
     assert not is_elliptical("其他区县的行政复议案件多少件？")
+    assert not is_elliptical("全区其它行政复议案件多少件？")
 
 
 def test_a_chain_of_follow_ups_never_merges_more_than_the_previous_turn() -> None:

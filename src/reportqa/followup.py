@@ -41,9 +41,9 @@ _NON_WORD = re.compile(r"[^\w]|_", re.UNICODE)
 _COUNTER_ONLY = re.compile(
     r"(?:件|个|次|人次|人|元|万元|亿元|万|亿|条|项|家|所|名|倍|天|户|台|套|场|份|起|宗|批|篇|部|种|类)?"
 )
-# Pronouns for the previous subject: 它/它们 anywhere, 其 opening the question (其中, 其他, 其余,
-# 其实 and 其次 are words of their own).
-_PRONOUN = re.compile(r"它们|它|^其(?![中他余它实次])")
+# Pronouns for the previous subject: 它/它们 anywhere but in 其它 (= 其他), 其 opening the question
+# (其中, 其他, 其它, 其余, 其实 and 其次 are words of their own).
+_PRONOUN = re.compile(r"(?<!其)它们|(?<!其)它|^其(?![中他余它实次])")
 # A lead-particle question this short is a sub-question of the previous topic; a longer one is a
 # new question in the same scope.
 ATTACH_CONTENT = 6
