@@ -223,3 +223,26 @@ def test_a_second_question_while_answering_is_held_not_asked() -> None:
         "码上知"
         in list(session.submit("码上知是什么？", None, steps[-1][2], request))[-1][0][-2]["content"]
     )
+
+
+def test_feedback_command_exports_latest_votes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reportqa.cli import main
+
+    path = tmp_path / "votes.jsonl"
+    store = FeedbackStore(path)
+    store.add(feedback_record("a1", "up", {"question": "q1", "answer": "a"}))
+    store.add(feedback_record("a2", "up", {"question": "q2", "answer": "b"}))
+    store.add(feedback_record("a2", "down", {"question": "q2", "answer": "b"}, comment="不对"))
+    runner = CliRunner()
+    result = runner.invoke(main, ["feedback", "--feedback", str(path), "--down-only"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(r["id"], r["rating"], r["comment"]) for r in lines] == [("a2", "down", "不对")]
+    result = runner.invoke(main, ["feedback", "--feedback", str(path), "--as-eval"])
+    questions = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [q["question"] for q in questions] == ["q1", "q2"]
+    assert all(q["type"] == "feedback" and q["must_contain"] == [] for q in questions)
+    empty = runner.invoke(main, ["feedback", "--feedback", str(tmp_path / "none.jsonl")])
+    assert empty.exit_code == 0 and empty.stdout == ""
