@@ -291,7 +291,14 @@ def test_typing_while_an_answer_streams_is_kept(browser: Any, served: Served) ->
     _answered(page, 2)
     expect(page.locator("#rqa-chat .rqa-question").last).to_have_text("码上知是什么？")
     expect(box).to_have_value("")
-    expect(page.locator("#rqa-counter")).to_have_text("0 / 2000 字")
+    counter = page.locator("#rqa-counter")
+    expect(counter).to_have_text("0 / 2000 字")
+
+    _ask(page, "问" * 2001)  # over the limit: counted, flagged, explained, kept
+    expect(counter).to_have_text("2001 / 2000 字")
+    expect(counter).to_have_class("rqa-over")
+    expect(page.locator(".rqa-problem")).to_contain_text("问题过长（2001 字）")
+    assert page.locator("#rqa-chat .rqa-question").count() == 2
     page.context.close()
 
 

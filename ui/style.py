@@ -76,6 +76,7 @@ button.rqa-tool { font-size: 0.85em; color: var(--rqa-link); background: transpa
   color: var(--rqa-muted); }
 .rqa-status .rqa-problem { color: var(--rqa-error-fg); background: var(--rqa-error-bg);
   padding: 0 0.4em; border-radius: 3px; }
+#rqa-counter { white-space: nowrap; }
 #rqa-counter.rqa-over { color: var(--rqa-error-fg); background: var(--rqa-error-bg);
   font-weight: 700; }
 #rqa-conn { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; text-align: center;
