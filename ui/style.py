@@ -191,7 +191,8 @@ PAGE_JS = """
       for (let p = target; p; p = p.parentElement) {
         if (p.tagName === 'DETAILS') { p.open = true; }
       }
-      target.scrollIntoView({behavior: 'smooth', block: 'center'});
+      const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+      target.scrollIntoView({behavior: still ? 'auto' : 'smooth', block: 'center'});
       target.classList.remove('rqa-flash');
       void target.offsetWidth;
       target.classList.add('rqa-flash');
