@@ -249,3 +249,7 @@ from .manage_cmd import remove_command, reports_command  # noqa: E402
 
 main.add_command(reports_command)
 main.add_command(remove_command)
+
+from .feedback_cmd import feedback_command  # noqa: E402
+
+main.add_command(feedback_command)
