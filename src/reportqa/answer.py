@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .evidence import Check, ReportInfo, run_checks
 from .models import Answer, Chunk, Citation, Hit
 from .parse import split_sentences
-from .question import FIGURE, YEAR, QuestionFacts, analyse, jieba_posseg
+from .question import FIGURE, QuestionFacts, analyse
 from .tokenize import tokenize
 
 
@@ -34,13 +35,6 @@ class AnswerSettings:
     max_sentences: int = 3
     max_answer_chars: int = 260
     long_sentence_chars: int = 110  # longer sentences are trimmed to the clauses that answer
-
-
-@dataclass(frozen=True)
-class ReportInfo:
-    title: str
-    places: tuple[str, ...]
-    years: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -64,93 +58,6 @@ class TermWeights:
     def __call__(self, token: str) -> float:
         df = self._df.get(token, 0)
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
-
-
-def _years(text: str) -> set[int]:
-    return {int(y) for y in YEAR.findall(text)}
-
-
-def evidence_years(sentence: str, section: str, report: ReportInfo) -> set[int]:
-    """Years a sentence speaks of. A sentence with no year speaks of its section's or report's.
-
-    A year earlier than the report covers ("较2023年增长") is a comparison base, so the report's
-    own years still apply to the sentence.
-    """
-    found = _years(sentence) | _years(section)
-    if not found or (report.years and max(found) < min(report.years)):
-        found |= set(report.years)
-    return found
-
-
-def _place_known(place: str, haystacks: list[str], report: ReportInfo) -> bool:
-    if any(place in h for h in haystacks):
-        return True
-    stem = place[:-1] if len(place) > 2 and place[-1] in "省市区县镇州" else place
-    return any(stem in p or p in place for p in report.places)
-
-
-def _has_person_name(sentence: str) -> bool:
-    return any(flag == "nr" for _, flag in jieba_posseg().cut(sentence))
-
-
-# "全市" asked, "全区" given: a district's total is not its city's.
-_SCOPE = re.compile(r"全(?:国|省|市|区|县|镇)")
-
-
-def _scopes(text: str) -> list[str]:
-    return list(dict.fromkeys(_SCOPE.findall(text)))
-
-
-_LEVELS = {"省": 0, "市": 1, "区": 2, "县": 2, "镇": 3}
-
-
-def report_scope(report: ReportInfo) -> str | None:
-    """The scope a report's own figures cover: "全区" for a district's report."""
-    levels = [(_LEVELS[p[-1]], p[-1]) for p in report.places if p and p[-1] in _LEVELS]
-    return f"全{max(levels)[1]}" if levels else None
-
-
-def scope_conflict(question: str, sentence: str, section: str, report: ReportInfo) -> str | None:
-    """The evidence's administrative scope when it differs from the one the question asks about.
-
-    A sentence that names no scope speaks for its section's, else for its report's.
-    """
-    asked = set(_scopes(question))
-    if not asked:
-        return None
-    own = report_scope(report)
-    given = _scopes(sentence) or _scopes(section) or ([own] if own else [])
-    if given and not asked & set(given):
-        return given[0]
-    return None
-
-
-def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
-    """Why this sentence cannot answer the question, or None when it can."""
-    years = evidence_years(sentence, section, report)
-    missing_years = [y for y in facts.years if y not in years]
-    if missing_years:
-        return f"报告中没有{missing_years[0]}年的相关内容"
-    context = [sentence, section, report.title]
-    for place in facts.places:
-        if not _place_known(place, context, report):
-            return f"报告中没有关于{place}的相关内容"
-    lowered = (sentence + section).lower()
-    for ident in facts.identifiers:
-        if ident not in lowered:
-            return f"报告中没有提到“{ident.upper()}”"
-    scope = scope_conflict(facts.text, sentence, section, report)
-    if scope:
-        return f"报告只给出{scope}的数字，没有{_scopes(facts.text)[0]}的"
-    if facts.subset and facts.subset not in sentence:
-        return f"报告中没有单独给出“{facts.subset}”的数字"
-    if facts.measure and facts.measure not in sentence:
-        return f"报告中没有给出{facts.measure}"
-    if facts.wants_figure and not FIGURE.search(sentence):
-        return "报告中没有给出相应的数字"
-    if facts.wants_person and not _has_person_name(sentence):
-        return "报告中没有提到相关人员的姓名"
-    return None
 
 
 def _score(
@@ -279,15 +186,24 @@ def compose_answer(
         return refusal(question, "报告中没有找到相关内容")
     facts = analyse(question)
     ranked = candidates(facts, hits, texts, weight)
-    first_reason: str | None = None
+    first_failed: list[Check] | None = None
     usable: list[Candidate] = []
     for cand in ranked:
         sentence = texts[cand.hit.chunk.report][cand.start : cand.end]
-        reason = mismatch(facts, sentence, cand.hit.chunk.section, reports[cand.hit.chunk.report])
-        if reason is None:
+        checks = run_checks(facts, sentence, cand.hit.chunk.section, reports[cand.hit.chunk.report])
+        if all(c.passed for c in checks):
             usable.append(cand)
-        elif first_reason is None and cand.coverage >= settings.semantic_min_coverage:
-            first_reason = reason
+        elif first_failed is None and cand.coverage >= settings.semantic_min_coverage:
+            first_failed = checks
+
+    def explained(answer: Answer, cand: Candidate, coverage: Check) -> Answer:
+        chunk = cand.hit.chunk
+        sentence = texts[chunk.report][cand.start : cand.end]
+        answer.checks = [
+            c.to_dict() for c in run_checks(facts, sentence, chunk.section, reports[chunk.report])
+        ] + [coverage.to_dict()]
+        return answer
+
     if usable and facts.wants_list and all_chunks is not None:
         # The best sentence's section first, then those of nearly as good sentences by rank.
         near = [c for c in usable if c.score >= 0.75 * usable[0].score]
@@ -295,16 +211,31 @@ def compose_answer(
         for anchor in [usable[0], *(c for _, c in by_rank)]:
             items = _enumeration(anchor, all_chunks, texts, settings)
             if len(items) >= 2:
-                return _render(question, items, texts, reports, facts, settings)
+                answer = _render(question, items, texts, reports, facts, settings)
+                return explained(answer, anchor, Check("list", True))
     if usable:
         chosen = _select(usable, weight, settings)
-        if _union_coverage(chosen, facts, weight) >= settings.min_coverage:
-            return _render(question, chosen, texts, reports, facts, settings)
+        covered = _union_coverage(chosen, facts, weight)
+        if covered >= settings.min_coverage:
+            answer = _render(question, chosen, texts, reports, facts, settings)
+            return explained(answer, chosen[0], Check("coverage", True, f"{covered:.2f}"))
         if similarity is not None:
             semantic = _semantic_choice(usable, texts, similarity, settings)
             if semantic is not None:
-                return _render(question, [semantic], texts, reports, facts, settings)
-    return refusal(question, first_reason or "报告中没有找到与问题相符的内容")
+                answer = _render(question, [semantic], texts, reports, facts, settings)
+                return explained(answer, semantic, Check("similarity", True))
+        answer = refusal(question, "报告中没有找到与问题相符的内容")
+        return explained(
+            answer,
+            usable[0],
+            Check("coverage", False, f"{covered:.2f} < {settings.min_coverage}"),
+        )
+    if first_failed is not None:
+        failed = next(c for c in first_failed if not c.passed)
+        answer = refusal(question, failed.reason)
+        answer.checks = [c.to_dict() for c in first_failed]
+        return answer
+    return refusal(question, "报告中没有找到与问题相符的内容")
 
 
 # An enumerated item: "一是…", "二是…" at the start of a sentence, clause or paragraph.
@@ -342,7 +273,42 @@ def _enumeration(
                 items.append(Candidate(best.hit_rank, hit, s, e, best.score, 0.0, frozenset()))
         if len(items) >= 2:
             return items[: settings.max_list_items]
+        if depth == len(path):
+            headings = _subheadings(best, scope, depth, all_chunks, texts)
+            if len(headings) >= 2:
+                return headings[: settings.max_list_items]
     return []
+
+
+def _subheadings(
+    best: Candidate,
+    scope: str,
+    depth: int,
+    all_chunks: Sequence[Chunk],
+    texts: Mapping[str, str],
+) -> list[Candidate]:
+    """The headings of a section's sub-sections ("重点做好以下八个方面工作" followed by eight
+    headings), each cited at the place it stands in the report."""
+    report = best.hit.chunk.report
+    text = texts[report]
+    seen: set[str] = set()
+    items: list[Candidate] = []
+    for chunk_id, chunk in enumerate(all_chunks):
+        if chunk.report != report or not chunk.section.startswith(scope + " > "):
+            continue
+        parts = chunk.section.split(" > ")
+        if len(parts) <= depth or parts[depth] in seen:
+            continue
+        heading = parts[depth]
+        seen.add(heading)
+        at = text.find(heading, chunk.start, chunk.end)  # a heading opens its first chunk
+        if at < 0:
+            continue
+        hit = Hit(chunk_id, chunk, best.hit.score)
+        items.append(
+            Candidate(best.hit_rank, hit, at, at + len(heading), best.score, 0.0, frozenset())
+        )
+    return items
 
 
 def _semantic_choice(
