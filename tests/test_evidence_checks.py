@@ -160,7 +160,7 @@ def test_the_kind_of_answer_asked(question: str, sentence: str, passed: bool) ->
 def test_indicator_names(question: str, alias: str) -> None:
     facts = analyse(question)
     assert alias in facts.aliases
-    assert mismatch(facts, f"{alias}增长5.2%。", "", WORK_2024) is None
+    assert mismatch(facts, f"全市{alias}增长5.2%。", "", WORK_2024) is None
 
 
 def test_traditional_characters_read_as_simplified() -> None:

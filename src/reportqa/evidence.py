@@ -88,9 +88,17 @@ def check_year(facts: QuestionFacts, sentence: str, section: str, report: Report
     return Check("year", True)
 
 
-def is_target(sentence: str, section: str) -> bool:
-    """Whether a sentence states a target or plan rather than a result."""
+def is_target(sentence: str, section: str, report: ReportInfo | None = None) -> bool:
+    """Whether a sentence states a target or plan rather than a result. In a 政府工作报告, what is
+    said of the year it is delivered in (今年, its 2026年工作 section) has not happened yet."""
     if re.search(r"预期|力争|目标", sentence):
+        return True
+    if (
+        report is not None
+        and "政府工作报告" in report.kind
+        and report.delivered is not None
+        and evidence_years(sentence, section, report) == {report.delivered}
+    ):
         return True
     return bool(
         zh.PLAN_SECTION.search(section.split(" > ")[0]) and zh.TARGET_SENTENCE.search(sentence)
@@ -102,7 +110,7 @@ def check_time_kind(facts: QuestionFacts, sentence: str, section: str, report: R
     2026 report cannot give yet."""
     if not facts.wants_figure:
         return Check("target_or_result", True)
-    target = is_target(sentence, section)
+    target = is_target(sentence, section, report)
     if facts.asks_target and not facts.asks_result and not target:
         return Check("target_or_result", False, "报告中没有给出相应的目标")
     delivered = report.delivered if "政府工作报告" in report.kind else None

@@ -72,6 +72,8 @@ def find_places(text: str) -> list[str]:
         ):
             # the segmenter tags some district names as person names ("鸠江区/nr")
             places.append(word)
+    # "广东地区生产总值": 地区 belongs to the indicator, not to the place
+    places = [p[:-2] if p.endswith("地区") and len(p) >= 4 else p for p in places]
     return list(dict.fromkeys(places))
 
 
@@ -100,7 +102,8 @@ def analyse(question: str) -> QuestionFacts:
     places = find_places(question_digits)
     # Years and places are checked on their own (they may be implied by the report's title);
     # only the rest of the question measures how well a sentence covers it.
-    topic = zh.RELATIVE_YEAR.sub("，", YEAR.sub("，", question_digits))
+    # Coverage is measured on the names reports print: "GDP" counts as 生产总值.
+    topic = zh.RELATIVE_YEAR.sub("，", YEAR.sub("，", zh.with_report_names(question_digits)))
     for place in sorted(places, key=len, reverse=True):
         topic = topic.replace(place, "，")
     aliases = zh.indicator_aliases(question)
@@ -121,9 +124,7 @@ def analyse(question: str) -> QuestionFacts:
         wants_list=bool(zh.WANTS_LIST.search(question)),
         measure=None if wants_reason else measure,
         subset=subset_qualifier(question),
-        tokens=tuple(
-            dict.fromkeys(t for t in content_tokens(topic + "，" + "，".join(aliases)) if t != "年")
-        ),
+        tokens=tuple(dict.fromkeys(t for t in content_tokens(topic) if t != "年")),
         relative_years=tuple(
             sorted({zh.RELATIVE_YEARS[w] for w in zh.RELATIVE_YEAR.findall(question)})
         ),

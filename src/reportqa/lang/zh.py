@@ -173,27 +173,18 @@ TABLE_ROW = re.compile(r"(?:\s\d+(?:\.\d+)?%?){3,}")
 # Everyday or abbreviated name -> the name reports print. One public table of names, not answers:
 # a question naming the left side is searched and checked with the right side too.
 INDICATORS: dict[str, str] = {
-    "GDP": "地区生产总值",
-    "国内生产总值": "地区生产总值",
-    "经济总量": "地区生产总值",
+    "GDP": "生产总值",  # printed as 地区生产总值, 全省生产总值, 全市生产总值
+    "经济总量": "生产总值",
     "社零": "社会消费品零售总额",
-    "消费品零售总额": "社会消费品零售总额",
     "CPI": "居民消费价格",
-    "物价": "居民消费价格",
+    "物价涨幅": "居民消费价格涨幅",
     "PPI": "工业生产者出厂价格",
     "R&D": "研发投入",
     "研发经费": "研发投入",
     "规上工业": "规模以上工业",
-    "规模以上工业增加值": "规上工业增加值",
     "固投": "固定资产投资",
     "外贸": "进出口",
-    "进出口总额": "外贸进出口",
-    "财政收入": "一般公共预算收入",
-    "地方财政收入": "一般公共预算收入",
     "人均收入": "居民人均可支配收入",
-    "失业率": "城镇调查失业率",
-    "新增就业": "城镇新增就业",
-    "粮食产量": "粮食总产量",
     "政务服务热线": "12345",
     "政务便民服务电话": "12345",
     "便民热线": "12345",
@@ -205,6 +196,13 @@ def indicator_aliases(text: str) -> list[str]:
     """The report names of the indicators a text names by another name: "GDP" -> 地区生产总值."""
     lowered = text.lower()
     return list(dict.fromkeys(v for k, v in INDICATORS.items() if k.lower() in lowered))
+
+
+def with_report_names(text: str) -> str:
+    """The text with indicators named as reports print them: "GDP增长" -> "生产总值增长"."""
+    for name, printed in INDICATORS.items():
+        text = re.sub(re.escape(name), printed, text, flags=re.IGNORECASE)
+    return text
 
 
 def same_indicator(asked: str, text: str) -> bool:
