@@ -101,6 +101,9 @@ def test_part_of_a_whole_in_reworded_forms(question: str) -> None:
         ("败诉率", "败诉案件占比3.2%", True),
         ("败诉率", "败诉案件的比例为3.2%", True),
         ("败诉率", "负责人出庭应诉率100%", False),
+        ("食产量", "粮食总产量615亿斤", True),
+        ("车销量", "新能源汽车产量增长27.7%", False),
+        ("授权量", "每万人口高价值发明专利拥有量达到9.3件", False),
     ],
 )
 def test_a_rate_by_any_of_its_names(measure: str, sentence: str, named: bool) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .evidence import Check, ReportInfo, run_checks
+from .lang import zh
 from .models import Answer, Chunk, Citation, Hit
 from .parse import split_sentences
 from .question import FIGURE, QuestionFacts, analyse
@@ -209,7 +210,9 @@ def compose_answer(
         near = [c for c in usable if c.score >= 0.75 * usable[0].score]
         by_rank = sorted({c.hit_rank: c for c in reversed(near)}.items())
         for anchor in [usable[0], *(c for _, c in by_rank)]:
-            items = _enumeration(anchor, all_chunks, texts, settings)
+            items = _announced_items(anchor, all_chunks, texts) or _enumeration(
+                anchor, all_chunks, texts, settings
+            )
             if len(items) >= 2:
                 answer = _render(question, items, texts, reports, facts, settings)
                 return explained(answer, anchor, Check("list", True))
@@ -278,6 +281,65 @@ def _enumeration(
             if len(headings) >= 2:
                 return headings[: settings.max_list_items]
     return []
+
+
+# A sentence announcing the items that follow: "重点做好以下八个方面工作", "主要做了以下工作".
+_ANNOUNCE = re.compile(
+    r"以下|如下|([一二两三四五六七八九十\d]+)(?:个|项|大|件)(?:方面|工作|任务|实事|举措)"
+)
+# Item markers, one style per list: （一）, (一), 一、, 一是, 1., 1、, （1）.
+_MARKERS = (
+    re.compile(r"[（(]([一二三四五六七八九十]+)[）)]"),
+    re.compile(r"(?:^|(?<=[。；;\n]))[ \u3000]*([一二三四五六七八九十]+)是"),
+    re.compile(r"(?:^|(?<=\n))[ \u3000]*([一二三四五六七八九十]+)、"),
+    re.compile(r"(?:^|(?<=[。；;\n]))[ \u3000]*(\d{1,2})[.．、](?!\d)"),
+    re.compile(r"[（(](\d{1,2})[）)]"),
+)
+_MAX_ANNOUNCED = 12
+_ANNOUNCE_WINDOW = 20000  # characters after the announcement in which its items are sought
+
+
+def _announced_items(
+    anchor: Candidate, all_chunks: Sequence[Chunk], texts: Mapping[str, str]
+) -> list[Candidate]:
+    """The items a sentence announces ("重点做好以下八个方面工作。（一）…（二）…"): the heads of the
+    markers of one style that follow it, whether they stand as headings or run inline."""
+    report = anchor.hit.chunk.report
+    text = texts[report]
+    announced = _ANNOUNCE.search(text, anchor.start, anchor.end)
+    if not announced:
+        return []
+    window_end = min(len(text), anchor.end + _ANNOUNCE_WINDOW)
+    firsts = [
+        (m.start(), pattern)
+        for pattern in _MARKERS
+        if (m := pattern.search(text, anchor.end, window_end))
+    ]
+    if not firsts:
+        return []
+    start, marker = min(firsts, key=lambda pair: pair[0])
+    if text[anchor.end : start].strip():
+        return []  # the items must follow the announcement directly
+    count = zh.numeral_value(announced.group(1)) if announced and announced.group(1) else None
+    spans: list[tuple[int, int]] = []
+    for m in marker.finditer(text, start, window_end):
+        # one list: numbered 1, 2, 3… without a gap; a restart belongs to another list
+        if (
+            len(spans) >= (count or _MAX_ANNOUNCED)
+            or zh.numeral_value(m.group(1)) != len(spans) + 1
+        ):
+            break
+        stop = _ITEM_END.search(text, m.end(), window_end)
+        spans.append((m.start(), stop.start() if stop else m.end()))
+    chunks = [(i, c) for i, c in enumerate(all_chunks) if c.report == report]
+    items: list[Candidate] = []
+    for s, e in spans:
+        owner = next(((i, c) for i, c in chunks if c.start <= s and e <= c.end), None)
+        if owner is None:
+            continue
+        hit = Hit(owner[0], owner[1], anchor.hit.score)
+        items.append(Candidate(anchor.hit_rank, hit, s, e, anchor.score, 0.0, frozenset()))
+    return items if len(items) >= 2 else []
 
 
 def _subheadings(

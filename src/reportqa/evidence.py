@@ -199,9 +199,13 @@ def check_part(facts: QuestionFacts, sentence: str, section: str, report: Report
 
 
 def measure_named(measure: str, sentence: str) -> bool:
-    """Whether a sentence names the rate asked: 败诉率 as 败诉率, or as 败诉…比例/占比/比重."""
+    """Whether a sentence names the measure asked: 败诉率 as 败诉率, or as 败诉…比例/占比/比重;
+    授权量 as 授权量 (a 拥有量 is another count)."""
     if measure in sentence:
         return True
+    if measure.endswith(("量", "额")):
+        # what is counted, next to the counter: 产量 in 粮食总产量, not in 销量
+        return measure[-2:] in sentence
     stem = measure[:-1]
     if measure.endswith("率"):
         return (

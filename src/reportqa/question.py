@@ -113,6 +113,8 @@ def analyse(question: str) -> QuestionFacts:
         wants_reason and not re.search(r"多少|几|第几|比例|占比", question)
     )
     measure = m.group(1) if (m := zh.ASKED_MEASURE.search(question)) else None
+    if measure and measure[-2:] in zh.GENERIC_MEASURES:
+        measure = None
     return QuestionFacts(
         text=question,
         # "自2022年上线以来累计…": a year in passing is not the year asked about

@@ -107,6 +107,31 @@ PASSING_YEAR = re.compile(
 )
 
 
+def numeral_value(numeral: str) -> int | None:
+    """一 -> 1, 十二 -> 12, 二十 -> 20, "7" -> 7; None for what is not a small numeral."""
+    if numeral.isdigit():
+        return int(numeral)
+    digits = {
+        "一": 1,
+        "二": 2,
+        "两": 2,
+        "三": 3,
+        "四": 4,
+        "五": 5,
+        "六": 6,
+        "七": 7,
+        "八": 8,
+        "九": 9,
+    }
+    if numeral in digits:
+        return digits[numeral]
+    if "十" in numeral and len(numeral) <= 3:
+        tens, _, ones = numeral.partition("十")
+        value = (digits.get(tens, 0) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+        return value
+    return None
+
+
 def arabic_years(text: str) -> str:
     """Chinese-numeral years turned into digits: 二〇二三年 -> 2023年 (same length, offsets kept)."""
     return CHINESE_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)), text)
@@ -221,7 +246,8 @@ WANTS_FIGURE = re.compile(
     r"多少|(?<!哪)几[个项件次家所名人条批类场期轮年倍]?|比例|比重|占比|百分之|率|数量|金额|规模|增长|增速|总[额量数]|排名|第几"
 )
 WANTS_LIST = re.compile(
-    r"哪些|哪几|几个方面|几项|包括什么|包括哪|有什么(?:措施|举措|问题|不足|安排)"
+    r"哪些|哪几|哪[一二两三四五六七八九十]+(?:个|项|件|类|条|大|方面)|几个方面|几项|包括什么|包括哪|"
+    r"有什么(?:措施|举措|问题|不足|安排)"
 )
 WANTS_PERSON = re.compile(
     r"谁|姓名|(?:长|书记|主任|负责人|代表|委员)[^，,。？?]{0,6}(?:叫什么|名字)"
@@ -239,7 +265,14 @@ SUBSET = re.compile(
 )
 # A named rate or degree asked for ("败诉率是多少", "满意度如何"); 比例/占比/比重 name a share.
 ASKED_MEASURE = re.compile(
-    r"([\u4e00-\u9fff]{2}(?:率|度))(?:是|为|达到|达|有|约)?(?:多少|几|怎样|如何|多高|怎么样)"
+    r"([\u4e00-\u9fff]{2}(?:率|度)|[\u4e00-\u9fff]{1,2}(?:量|额))"
+    r"(?:是|为|达到|达|有|约|增长了?|提高了?)?(?:多少|几|怎样|如何|多高|怎么样)"
+)
+# A count or sum named by what is counted ("销量", "授权量", "交易额"): the evidence must count the
+# same thing (产量 is not 销量). These name no particular thing and are not checked.
+GENERIC_MEASURES = frozenset(
+    ["总量", "数量", "增量", "存量", "总额", "金额", "余额", "份额", "限额", "质量", "力量"]
+    + ["能量", "大量", "少量", "容量", "规模", "额度", "程度", "力度", "幅度", "速度"]
 )
 SHARE_WORDS = ("比例", "占比", "比重", "率")
 # Question words carry no evidence; removing them keeps them out of the coverage measure.
