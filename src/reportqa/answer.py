@@ -400,19 +400,24 @@ def _render(
     facts: QuestionFacts,
     settings: AnswerSettings,
 ) -> Answer:
-    # Keep the report's order so that the answer reads as the text does.
-    chosen = sorted(chosen, key=lambda c: (c.hit.chunk.report, c.start))
+    # What fits is decided best first (the best sentence is never crowded out by a longer,
+    # lesser one); what is kept then reads in the report's order.
+    kept: list[tuple[Candidate, int, int]] = []
+    length = 0
+    for cand in chosen:
+        s, e = focus_span(texts[cand.hit.chunk.report], cand.start, cand.end, facts, settings)
+        if kept and length + (e - s) > settings.max_answer_chars:
+            continue
+        kept.append((cand, s, e))
+        length += e - s
+    kept.sort(key=lambda k: (k[0].hit.chunk.report, k[0].start))
     numbers: dict[int, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
-    length = 0
-    for cand in chosen:
+    for cand, s, e in kept:
         chunk = cand.hit.chunk
         text = texts[chunk.report]
-        s, e = focus_span(text, cand.start, cand.end, facts, settings)
         piece = text[s:e]
-        if parts and length + len(piece) > settings.max_answer_chars:
-            continue
         if cand.hit.chunk_id not in numbers:
             numbers[cand.hit.chunk_id] = len(numbers) + 1
             citations.append(

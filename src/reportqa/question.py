@@ -120,7 +120,9 @@ def analyse(question: str) -> QuestionFacts:
         # "自2022年上线以来累计…": a year in passing is not the year asked about
         years=tuple(sorted(zh.years_in(question) - zh.passing_years(question))),
         places=tuple(places),
-        identifiers=tuple(m.group().lower() for m in zh.LATIN.finditer(question)),
+        identifiers=tuple(
+            m.group().lower() for m in zh.LATIN.finditer(zh.with_phrase_names(question))
+        ),
         wants_figure=wants_figure,
         wants_person=bool(zh.WANTS_PERSON.search(question)),
         wants_list=bool(zh.WANTS_LIST.search(question)),

@@ -218,13 +218,35 @@ INDICATORS: dict[str, str] = {
 
 
 def indicator_aliases(text: str) -> list[str]:
-    """The report names of the indicators a text names by another name: "GDP" -> 地区生产总值."""
+    """The report names of the indicators a text names by another name: "GDP" -> 生产总值."""
+    phrased = with_phrase_names(text)
+    if phrased != text:
+        return [p for pattern, p in INDICATOR_PHRASES if pattern.search(text)]
     lowered = text.lower()
     return list(dict.fromkeys(v for k, v in INDICATORS.items() if k.lower() in lowered))
 
 
+# Indicators named by a phrase: R&D spending as a share of GDP is printed as 研发投入强度.
+INDICATOR_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"研发(?:经费)?(?:投入)?(?:支出)?占(?:GDP|地区生产总值|生产总值)的?(?:比重|比例)"
+        ),
+        "研发投入强度",
+    ),
+)
+
+
+def with_phrase_names(text: str) -> str:
+    """Indicator phrases in the names reports print ("研发投入占GDP的比重" -> "研发投入强度")."""
+    for pattern, printed in INDICATOR_PHRASES:
+        text = pattern.sub(printed, text)
+    return text
+
+
 def with_report_names(text: str) -> str:
     """The text with indicators named as reports print them: "GDP增长" -> "生产总值增长"."""
+    text = with_phrase_names(text)
     for name, printed in INDICATORS.items():
         text = re.sub(re.escape(name), printed, text, flags=re.IGNORECASE)
     return text
@@ -277,7 +299,10 @@ GENERIC_MEASURES = frozenset(
 SHARE_WORDS = ("比例", "占比", "比重", "率")
 # Question words carry no evidence; removing them keeps them out of the coverage measure.
 QUESTION_WORDS = re.compile(
-    r"请问|多少|哪些|哪个|哪里|哪|什么|是否|有没有|有无|如何|怎样|怎么|为何|为什么|几|吗|呢|啊|呀|"
+    # the counter or unit after 多少/几 and the rank words belong to the ask, not to the topic
+    r"(?:一共|总共|共计)?(?:是|有|为)?多少[个项件次家所名人条批类场期轮户座台辆套篇部支位头吨元]?|"
+    r"(?:排|排名|位居|居)?第几[位名]?|多大|多高|"
+    r"一共|总共|共计|请问|多少|哪些|哪个|哪里|哪|什么|是否|有没有|有无|如何|怎样|怎么|为何|为什么|几|吗|呢|啊|呀|"
     r"请|告诉我|介绍一下|介绍|一下|分别|是谁|谁|情况|具体|主要|都|有哪|了|的|是"
 )
 # An interrogative with its copula, where a question's ask begins ("…案件多少件？").
