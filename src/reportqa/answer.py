@@ -227,13 +227,15 @@ def compose_answer(
             if semantic is not None:
                 answer = _render(question, [semantic], texts, reports, facts, settings)
                 return explained(answer, semantic, Check("similarity", True))
-        answer = refusal(question, "报告中没有找到与问题相符的内容")
-        return explained(
-            answer,
-            usable[0],
-            Check("coverage", False, f"{covered:.2f} < {settings.min_coverage}"),
-        )
+        if first_failed is None:
+            answer = refusal(question, "报告中没有找到与问题相符的内容")
+            return explained(
+                answer,
+                usable[0],
+                Check("coverage", False, f"{covered:.2f} < {settings.min_coverage}"),
+            )
     if first_failed is not None:
+        # the closest sentence failed a check: its reason is the real one
         failed = next(c for c in first_failed if not c.passed)
         answer = refusal(question, failed.reason)
         answer.checks = [c.to_dict() for c in first_failed]

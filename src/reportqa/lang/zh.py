@@ -343,7 +343,8 @@ ABOUT_TOOL = re.compile(
 # Requests no government report answers: creative writing, weather, cooking, chat. Kept narrow on
 # purpose: 重污染天气 and 经验做法 are report topics.
 OUT_OF_DOMAIN = re.compile(
-    r"(?:写|作|编|来)(?:一)?(?:首|篇|段|个)?(?:诗|词|歌|故事|笑话|小说)|讲(?:一)?个(?:笑话|故事)|"
+    r"(?:写|作|编|来)(?:一)?(?:首|篇|段|个)[^，。？?]{0,10}?(?:诗|歌|故事|笑话|小说)|"
+    r"(?:写|作)诗|讲(?:一)?个(?:笑话|故事)|"
     r"天气(?:怎么样|如何|预报|好吗)|(?:今天|明天|后天).{0,4}(?:下雨|天气|气温)|"
     r"菜谱|食谱|红烧|炒菜|好吃|(?:怎么|如何)(?:做|烧|煮|炒)[^，。？?]{0,4}(?:肉|鱼|菜|汤|饭)"
 )
