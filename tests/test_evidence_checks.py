@@ -72,6 +72,17 @@ def test_the_same_year_in_three_forms(question: str, in_2026_report: bool) -> No
     assert check_year(facts, review, "一、2025年工作回顾", WORK_2026).passed is in_2026_report
 
 
+@pytest.mark.parametrize(
+    "question, passed",
+    [("自2022年上线以来累计兑付多少家企业？", True), ("2019年以来共接到投诉多少宗？", False)],
+)
+def test_a_year_in_passing_matches_the_same_year_in_passing(question: str, passed: bool) -> None:
+    sentence = (
+        "自2022年惠企政策网上超市上线以来，累计为277家企业兑付；2021年以来共接到投诉270余宗。"
+    )
+    assert check_year(analyse(question), sentence, "", DISTRICT).passed is passed
+
+
 def test_unknown_year_or_place_never_refuses() -> None:
     facts = analyse("2024年厦门市新增市场主体多少户？")
     sentence = "新增市场主体12万户。"

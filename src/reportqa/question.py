@@ -29,6 +29,8 @@ class QuestionFacts:
     tokens: tuple[str, ...]
     # Years named relative to the report ("去年" = -1), resolved against each report's year.
     relative_years: tuple[int, ...] = ()
+    # Years named in passing ("自2022年上线以来"): matched by the same year in the same role.
+    passing_years: tuple[int, ...] = ()
     wants_reason: bool = False
     asks_target: bool = False
     asks_result: bool = False
@@ -117,8 +119,8 @@ def analyse(question: str) -> QuestionFacts:
         measure = None
     return QuestionFacts(
         text=question,
-        # "自2022年上线以来累计…": a year in passing is not the year asked about
-        years=tuple(sorted(zh.years_in(question) - zh.passing_years(question))),
+        years=tuple(sorted(zh.years_in(question))),
+        passing_years=tuple(sorted(zh.passing_years(question))),
         places=tuple(places),
         identifiers=tuple(
             m.group().lower() for m in zh.LATIN.finditer(zh.with_phrase_names(question))
