@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .evidence import Check, ReportInfo, run_checks
+from .evidence import Check, ReportInfo, first_failure, run_checks
 from .lang import zh
 from .models import Answer, Chunk, Citation, Hit
 from .parse import split_sentences
@@ -187,15 +187,15 @@ def compose_answer(
         return refusal(question, "报告中没有找到相关内容")
     facts = analyse(question)
     ranked = candidates(facts, hits, texts, weight)
-    first_failed: list[Check] | None = None
+    first_failed: Candidate | None = None
     usable: list[Candidate] = []
     for cand in ranked:
         sentence = texts[cand.hit.chunk.report][cand.start : cand.end]
-        checks = run_checks(facts, sentence, cand.hit.chunk.section, reports[cand.hit.chunk.report])
-        if all(c.passed for c in checks):
+        chunk = cand.hit.chunk
+        if first_failure(facts, sentence, chunk.section, reports[chunk.report]) is None:
             usable.append(cand)
         elif first_failed is None and cand.coverage >= settings.semantic_min_coverage:
-            first_failed = checks
+            first_failed = cand
 
     def explained(answer: Answer, cand: Candidate, coverage: Check) -> Answer:
         chunk = cand.hit.chunk
@@ -236,9 +236,11 @@ def compose_answer(
             )
     if first_failed is not None:
         # the closest sentence failed a check: its reason is the real one
-        failed = next(c for c in first_failed if not c.passed)
-        answer = refusal(question, failed.reason)
-        answer.checks = [c.to_dict() for c in first_failed]
+        chunk = first_failed.hit.chunk
+        sentence = texts[chunk.report][first_failed.start : first_failed.end]
+        checks = run_checks(facts, sentence, chunk.section, reports[chunk.report])
+        answer = refusal(question, next(c.reason for c in checks if not c.passed))
+        answer.checks = [c.to_dict() for c in checks]
         return answer
     return refusal(question, "报告中没有找到与问题相符的内容")
 

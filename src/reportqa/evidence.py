@@ -278,10 +278,18 @@ def run_checks(
     return [check(facts, sentence, section, report) for check in CHECKS]
 
 
-def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
-    """Why this sentence cannot answer the question, or None when it can."""
+def first_failure(
+    facts: QuestionFacts, sentence: str, section: str, report: ReportInfo
+) -> Check | None:
+    """The first check this sentence fails, or None; stops there (most sentences fail early)."""
     for check in CHECKS:
         result = check(facts, sentence, section, report)
         if not result.passed:
-            return result.reason
+            return result
     return None
+
+
+def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
+    """Why this sentence cannot answer the question, or None when it can."""
+    failed = first_failure(facts, sentence, section, report)
+    return failed.reason if failed else None
