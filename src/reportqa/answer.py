@@ -187,15 +187,15 @@ def compose_answer(
         return refusal(question, "报告中没有找到相关内容")
     facts = analyse(question)
     ranked = candidates(facts, hits, texts, weight)
-    first_failed: Candidate | None = None
+    failed: list[Candidate] = []  # the closest sentences that failed a check, best first
     usable: list[Candidate] = []
     for cand in ranked:
         sentence = texts[cand.hit.chunk.report][cand.start : cand.end]
         chunk = cand.hit.chunk
         if first_failure(facts, sentence, chunk.section, reports[chunk.report]) is None:
             usable.append(cand)
-        elif first_failed is None and cand.coverage >= settings.semantic_min_coverage:
-            first_failed = cand
+        elif len(failed) < _REFUSAL_CANDIDATES and cand.coverage >= settings.semantic_min_coverage:
+            failed.append(cand)
 
     def explained(answer: Answer, cand: Candidate, coverage: Check) -> Answer:
         chunk = cand.hit.chunk
@@ -227,23 +227,37 @@ def compose_answer(
             if semantic is not None:
                 answer = _render(question, [semantic], texts, reports, facts, settings)
                 return explained(answer, semantic, Check("similarity", True))
-        if first_failed is None:
+        if not failed:
             answer = refusal(question, "报告中没有找到与问题相符的内容")
             return explained(
                 answer,
                 usable[0],
                 Check("coverage", False, f"{covered:.2f} < {settings.min_coverage}"),
             )
-    if first_failed is not None:
-        # the closest sentence failed a check: its reason is the real one
-        chunk = first_failed.hit.chunk
-        sentence = texts[chunk.report][first_failed.start : first_failed.end]
-        checks = run_checks(facts, sentence, chunk.section, reports[chunk.report])
+    if failed:
+        # The sentence that came closest (fewest failed checks, then the one that got furthest
+        # through them in order, then the best score) gives the real reason: "2026年…实际完成" is refused for giving only a target, not for a 2025 sentence.
+        def checks_of(cand: Candidate) -> list[Check]:
+            chunk = cand.hit.chunk
+            sentence = texts[chunk.report][cand.start : cand.end]
+            return run_checks(facts, sentence, chunk.section, reports[chunk.report])
+
+        verdicts = [checks_of(cand) for cand in failed]
+        checks = min(
+            verdicts,
+            key=lambda v: (
+                sum(not c.passed for c in v),
+                -next(i for i, c in enumerate(v) if not c.passed),  # got further down the list
+            ),
+        )
         answer = refusal(question, next(c.reason for c in checks if not c.passed))
         answer.checks = [c.to_dict() for c in checks]
         return answer
     return refusal(question, "报告中没有找到与问题相符的内容")
 
+
+# How many of the closest failing sentences are weighed to name a refusal's reason.
+_REFUSAL_CANDIDATES = 5
 
 # An enumerated item: "一是…", "二是…" at the start of a sentence, clause or paragraph.
 _ITEM = re.compile(r"(?:^|(?<=[。；;：:，,\n]))[ \u3000]*([一二三四五六七八九十]+是)")
