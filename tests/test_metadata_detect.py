@@ -59,3 +59,17 @@ def test_unknown_stays_unknown() -> None:
 def test_a_sidecar_wins_and_says_so() -> None:
     meta = detect_meta("", "jinghu", {"places": ["芜湖市", "镜湖区"]}, WORK_BODY)
     assert meta.places == ["芜湖市", "镜湖区"] and meta.sources["places"] == "sidecar"
+
+
+def test_reports_listing_shows_where_each_field_came_from() -> None:
+    from reportqa.manage_cmd import format_row
+
+    meta = detect_meta(
+        "", "南京", {}, "现在，我代表南京市人民政府向大会报告工作。\n一、2023年工作回顾\n"
+    )
+    row = {"id": "南京", "chunks": 3, "chars": 90, "pages": None, "file": "南京.docx"}
+    text = format_row(row | meta.to_dict())
+    assert "南京市 (file name)" in text and "2023、2024 (body)" in text
+    assert "政府工作报告 (body)" in text and "《南京》 (file name)" in text
+    unknown = format_row(row | detect_meta("", "report", {}, "工作平稳。").to_dict())
+    assert "| ? | ? |" in unknown
