@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install index eval bench lint clean
+.PHONY: run test install index eval eval-seeds bench lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ EVAL_REPORTS := seeds eval/reports/provinces-2026 eval/reports/cities-docx
 
 eval: $(STAMP)
 	$(BIN)/reportqa eval --index-dir index-eval $(addprefix --build-from ,$(EVAL_REPORTS)) --out eval/out
+
+# dev and test over the chat's index of the six shipped reports (corpus questions are skipped).
+eval-seeds: index
+	$(BIN)/reportqa eval --split dev --split test --index-dir index --out eval/out-seeds
 
 # bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1, 6 and
 # ~200 reports. Results go to bench/out/.

@@ -92,6 +92,9 @@ def test_default_files_are_the_splits_present(eval_dir: Path) -> None:
     assert question_files((), ("test",), eval_dir) == [eval_dir / "test.jsonl"]
     extra = eval_dir / "x.jsonl"
     assert question_files((extra,), ("test", "test"), eval_dir) == [extra, eval_dir / "test.jsonl"]
+    # Once the held-out corpus questions are there, they are scored by default too.
+    _write(eval_dir / "test_corpus.jsonl", TEST)
+    assert question_files((), (), eval_dir)[-1] == eval_dir / "test_corpus.jsonl"
 
 
 def test_a_missing_split_asked_for_by_name_is_an_error(eval_dir: Path) -> None:
@@ -110,6 +113,13 @@ def test_questions_carry_their_split_trap_and_chitchat(eval_dir: Path) -> None:
     kept, skipped = partition_by_index(dev, ["jinghu-2024-fazhi"])
     assert [q.id for q in kept] == ["d-number", "d-year", "d-chat"]
     assert [q.id for q in skipped] == ["d-elsewhere"]
+
+
+def test_only_the_type_makes_a_question_chitchat() -> None:
+    # A question set of one's own may leave out `report`: still a question, asked of every report.
+    plain = EvalQuestion("p", "办结了多少件？", "612件", ("612件",), (), "number", "")
+    assert not plain.chitchat and plain.answerable
+    assert partition_by_index([plain], []) == ([plain], [])
 
 
 def test_a_cited_chitchat_answer_is_its_own_failure() -> None:

@@ -71,8 +71,9 @@ class EvalQuestion:
 
     @property
     def chitchat(self) -> bool:
-        """Not a question about the reports: a greeting, a request for help, an unrelated task."""
-        return self.type == CHITCHAT_TYPE or not self.report
+        """Not a question about the reports: a greeting, a request for help, an unrelated task.
+        Only the type says so: a question set may leave out `report` for real questions too."""
+        return self.type == CHITCHAT_TYPE
 
     @property
     def answerable(self) -> bool:
@@ -121,12 +122,15 @@ def load_questions(path: Path, split: str | None = None) -> list[EvalQuestion]:
 def partition_by_index(
     questions: Sequence[EvalQuestion], indexed: Iterable[str]
 ) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
-    """The questions the index can be asked (their report is indexed, or they are chit-chat) and
-    the ones it cannot (their report is missing): a seeds-only index skips corpus questions."""
+    """The questions the index can be asked (their report is indexed, or they name none: chit-chat
+    and question sets without reports) and the ones it cannot (their report is missing): a
+    seeds-only index skips corpus questions."""
     ids = set(indexed)
-    kept = [q for q in questions if q.chitchat or q.report_id in ids]
-    skipped = [q for q in questions if not (q.chitchat or q.report_id in ids)]
-    return kept, skipped
+
+    def askable(q: EvalQuestion) -> bool:
+        return not q.report_id or q.report_id in ids
+
+    return [q for q in questions if askable(q)], [q for q in questions if not askable(q)]
 
 
 def is_relevant(chunk: Chunk, q: EvalQuestion) -> bool:
