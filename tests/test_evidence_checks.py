@@ -157,6 +157,12 @@ def test_a_target_is_not_a_result(question: str, sentence: str, section: str, pa
         ("在全省考评中排第几？", "在全市考评中位列第一。", True),
         ("在全省考评中排名如何？", "考评成绩优秀。", False),
         ("为什么要提高行政复议调解率？", "调解有利于化解矛盾。", True),
+        # a figure in the counter asked (人 and 名 count the same; 个 counts anything)
+        ("聘请了多少家法律顾问？", "提出意见500余条。", False),
+        ("讲了几场法律课？", "深入企业专题普法21场。", True),
+        ("答复了多少条？", "办理热线答复4万余条。", True),
+        ("培训了多少人？", "培训执法人员320名。", True),
+        ("扣了多少个罐子？", "暂扣煤气罐493只。", True),
     ],
 )
 def test_the_kind_of_answer_asked(question: str, sentence: str, passed: bool) -> None:

@@ -247,6 +247,15 @@ def check_answer_kind(
         return Check("answer_kind", True)  # "位列第一" is a rank without a counted figure
     if facts.wants_figure and not zh.FIGURE.search(sentence):
         return Check("answer_kind", False, "报告中没有给出相应的数字")
+    counter = zh.ASKED_COUNTER.search(facts.text) if facts.wants_figure else None
+    # 个 is the classifier for anything ("多少个罐子" is answered by "493只"): not checked
+    if (
+        counter
+        and kind is None
+        and counter.group(1) != "个"
+        and not zh.has_count_in(sentence, counter.group(1))
+    ):
+        return Check("answer_kind", False, f"报告中没有给出以“{counter.group(1)}”计的数字")
     if kind == "share" and not zh.PERCENT.search(sentence):
         return Check("answer_kind", False, "报告中没有给出相应的比例")
     if kind == "rank" and not zh.RANK.search(sentence):

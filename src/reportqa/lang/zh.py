@@ -183,6 +183,27 @@ CHINESE_FIGURE = re.compile(
     r"[〇零一二两三四五六七八九十百千万亿]{2,}(?:个|项|件|次|家|所|名|人|条|批|类|场|期|轮|年)"
     r"|[二两三四五六七八九十](?:个|项|件|次|家|所|名|人|条|批|类|场|期|轮)"
 )
+# The counter a question asks a figure in ("多少家", "几场", "多少万辆" -> 家, 场, 万).
+ASKED_COUNTER = re.compile(
+    r"(?:多少|几)\s*([个项件次家所名人条批类场期轮户座台辆套篇部支位头吨元万亿宗起])"
+)
+# Counters that count the same things: a question in 人 is answered by a figure in 名.
+SAME_COUNTERS = (frozenset("人名位"), frozenset("件宗起"), frozenset("家户"))
+
+
+def counter_forms(counter: str) -> frozenset[str]:
+    return next((group for group in SAME_COUNTERS if counter in group), frozenset(counter))
+
+
+def has_count_in(sentence: str, counter: str) -> bool:
+    """Whether a sentence gives a figure in the counter asked: "308家" for 多少家, "4万余条" for
+    多少条; Chinese numerals count too (十二场)."""
+    forms = "".join(counter_forms(counter))
+    number = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)"
+    pattern = number + r"\s*(?:余|多)?\s*[万亿]?\s*(?:余|多)?\s*[" + re.escape(forms) + "]"
+    return re.search(pattern, sentence) is not None
+
+
 PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之|个百分点")
 RANK = re.compile(r"第[一二三四五六七八九十百\d]+|首位|前列|位居|排名|名列|居全")
 DATE = re.compile(r"\d{1,2}月(?:\d{1,2}日)?|年底|年末|上半年|下半年|季度")
