@@ -27,7 +27,7 @@ _LEAD = re.compile(r"^(?:那么|那(?![些个里样])|其中|另外|此外|还�
 _PART_OF = "其中"
 _TRAILING = re.compile(r"[\s？?。.!！，,；;…]+$")
 _NE = re.compile(r"呢$")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年?")  # a year with or without its 年
+_YEAR = zh.YEAR_WITH_SUFFIX
 _YEAR_DIGITS = zh.BARE_YEAR
 # Interrogatives and fillers carry no subject; what remains after removing them is the content.
 _ASK = zh.ASK

@@ -49,7 +49,7 @@ def places_in_title(title: str) -> list[str]:
     without_years = re.sub(r"\d{4}\s*年度?", "", title)
     head = re.split(r"人民政府|政府|关于|\d", without_years, maxsplit=1)[0]
     found: list[str] = []
-    for part in re.findall(r"[\u4e00-\u9fff]+?(?:自治区|省|自治州|市|区|县|旗|盟)", head):
+    for part in zh.PLACE_IN_TITLE.findall(head):
         if len(part) >= 2:
             found.append(part)
     return found
@@ -93,8 +93,6 @@ _DELIVERED_BY = re.compile(r"代表([\u4e00-\u9fff]{2,12}?)人民政府")
 _REVIEWED = re.compile(r"((?:19|20)\d{2})\s*年(?:工作)?(?:回顾|总结)|过去的?一年")
 _PLANNED = re.compile(r"((?:19|20)\d{2})\s*年(?:的?主要目标|工作安排|重点工作|政府工作|主要任务)")
 _WORK_REPORT_BODY = re.compile(r"向大会报告(?:政府)?工作")
-# A place name with its suffix, as a body mentions it ("光明区", "厦门市").
-_NAMED_PLACE = re.compile(r"(?<![我本全该各])([\u4e00-\u9fff]{2,3}(?:市|区|县))")
 _MIN_MENTIONS = 3
 _BODY_CHARS = 10000
 
@@ -141,7 +139,7 @@ def places_in_body(text: str) -> list[str]:
     counts: Counter[str] = Counter(
         w for w, flag in jieba_posseg().cut(head) if flag == "ns" and len(w) >= 2
     )
-    counts.update(_NAMED_PLACE.findall(head))
+    counts.update(zh.NAMED_PLACE.findall(head))
     for name in list(counts):
         if (
             name in zh.GENERIC_AREAS

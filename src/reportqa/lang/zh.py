@@ -49,8 +49,10 @@ ADMIN_LEVELS = {
 }
 # 全市/全区…: the scope a figure covers.
 SCOPE = re.compile(r"全(?:国|省|市|区|县|镇|乡|州)")
-# How a report names its own place: 我市, 本区, 全省.
-SELF_REFERENCE = re.compile(r"[我本全](?:省|市|区|县|州|镇|乡)")
+# A place name ending in its administrative suffix, shortest first ("深圳市光明区" -> 深圳市, 光明区).
+PLACE_IN_TITLE = re.compile(r"[\u4e00-\u9fff]+?(?:自治区|省|自治州|市|区|县|旗|盟)")
+# A place a body mentions with its suffix ("光明区"), not a self-reference (我市, 本区, 全省, 该县).
+NAMED_PLACE = re.compile(r"(?<![我本全该各])([\u4e00-\u9fff]{2,3}(?:市|区|县))")
 # Words that look like places but name a kind of area rather than one place.
 GENERIC_AREAS = frozenset(
     ["城镇", "农村", "城乡", "乡村", "城市", "全国", "全省", "全市", "全区", "国内", "国际"]
@@ -90,8 +92,8 @@ def admin_level(place: str) -> str | None:
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
 # A four-digit year anywhere (file names: "longhua-2019-fazhi").
 BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-# A year with its 年, for removing it from a text.
-YEAR_WITH_SUFFIX = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年?度?")
+# A year with or without its 年, for removing it from a text.
+YEAR_WITH_SUFFIX = re.compile(r"(?<!\d)(?:19|20)\d{2}年?")
 # A year written in Chinese numerals: 二〇二三年, 二零二四年.
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4"}
 _CN_DIGITS |= {"五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -209,8 +211,6 @@ RANK = re.compile(r"第[一二三四五六七八九十百\d]+|首位|前列|位�
 DATE = re.compile(r"\d{1,2}月(?:\d{1,2}日)?|年底|年末|上半年|下半年|季度")
 # A citation marker in an answer: [1], ［1］, 【1】.
 CITATION = re.compile(r"[\[［【](\d{1,3})[\]］】]")
-# A flattened table row: three or more numbers separated by spaces.
-TABLE_ROW = re.compile(r"(?:\s\d+(?:\.\d+)?%?){3,}")
 
 # ---------------------------------------------------------------------------------------------
 # Standard indicator names
@@ -317,7 +317,6 @@ GENERIC_MEASURES = frozenset(
     ["总量", "数量", "增量", "存量", "总额", "金额", "余额", "份额", "限额", "质量", "力量"]
     + ["能量", "大量", "少量", "容量", "规模", "额度", "程度", "力度", "幅度", "速度"]
 )
-SHARE_WORDS = ("比例", "占比", "比重", "率")
 # Question words carry no evidence; removing them keeps them out of the coverage measure.
 QUESTION_WORDS = re.compile(
     # the counter or unit after 多少/几 and the rank words belong to the ask, not to the topic
