@@ -17,8 +17,12 @@ import gradio as gr  # noqa: E402
 
 from reportqa.engine import Engine  # noqa: E402
 from reportqa.errors import ReportQAError  # noqa: E402
+from reportqa.live import LiveIndex  # noqa: E402
 
+from .admin import AdminSettings, add_admin_panel  # noqa: E402
+from .api import add_api  # noqa: E402
 from .chat import STREAM_DELAY_S, Chat, ChatState, Warmup  # noqa: E402
+from .live_chat import LiveChat, add_index_status  # noqa: E402
 
 # Questions about the seed reports, by the report that answers them; shown when it is indexed.
 DEFAULT_EXAMPLES = (
@@ -98,13 +102,17 @@ def build_app(
     examples: Sequence[str] | None = None,
     warmup: Warmup | None = None,
     stream_delay_s: float = STREAM_DELAY_S,
+    live: LiveIndex | None = None,
+    admin: AdminSettings | None = None,
 ) -> gr.Blocks:
     """The chat app for an engine whose index is already loaded.
 
     `examples` defaults to the seed questions whose report is indexed; pass a started `warmup` to
-    serve before the engine's first answer has loaded everything.
+    serve before the engine's first answer has loaded everything. With `live`, every turn uses
+    the index generation in use when it starts, and the page says which reports are loaded;
+    `admin` adds the 报告管理 page.
     """
-    chat = Chat(engine, warmup, stream_delay_s)
+    chat = LiveChat(live, warmup, stream_delay_s) if live else Chat(engine, warmup, stream_delay_s)
     shown_examples = list(examples) if examples is not None else default_examples(engine)
 
     def api_ask(question: str, reports: list[str] | None = None) -> dict[str, Any]:
@@ -149,6 +157,8 @@ def build_app(
                     visible=len(report_choices) > 1,
                     elem_id="rqa-reports",
                 )
+                if live is not None:
+                    add_index_status(live, selector)
                 example_buttons = []
                 if shown_examples:
                     gr.Markdown("**示例问题**（点击即问）：")
@@ -172,11 +182,23 @@ def build_app(
         chatbot.clear(chat.clear, None, outputs, api_visibility="private")
         demo.load(None, js=CITE_JS)
         gr.api(api_ask, api_name="ask")
+    if live is not None and admin is not None:
+        with demo.route("报告管理", "/admin"):
+            add_admin_panel(live, admin)
     return demo
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> str:
-    """Serve the app locally and return its URL; blocks until stopped when `block` is true."""
+def launch(
+    demo: gr.Blocks,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    block: bool = True,
+    live: LiveIndex | None = None,
+) -> str:
+    """Serve the app locally and return its URL; blocks until stopped when `block` is true.
+
+    With `live`, the REST API (/api/...) is served beside the chat on the same server.
+    """
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=512)
     # System fonts only: the default theme would fetch web fonts, which offline machines lack.
     theme = gr.themes.Soft(
@@ -197,6 +219,8 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bo
         css=CSS,
         theme=theme,
     )
+    if live is not None:
+        add_api(demo.app, live)
     if block:
         demo.block_thread()
     return url
