@@ -158,3 +158,27 @@ def test_page_starts_come_back_from_the_chunks() -> None:
 
     assert [bisect_right(starts, c.start) for c in chunks] == [1, 1, 2, 4]
     assert page_starts_from_chunks([chunk(0, 5, None)]) == []
+
+
+def test_a_swap_in_the_middle_of_a_load_is_never_mixed_in(
+    two_reports: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The rebuild lands after the chunks were read and before the search files are: the load
+    must not combine the old chunks with the new search files."""
+    import reportqa.engine as engine_module
+
+    original = engine_module.KeywordIndex.load
+    swaps = []
+
+    def load_after_a_swap(folder: Path):  # type: ignore[no-untyped-def]
+        if not swaps:
+            swaps.append(remove_reports(two_reports, ["huaian-2024-xxgk-nianbao"]))
+        return original(folder)
+
+    monkeypatch.setattr(engine_module.KeywordIndex, "load", staticmethod(load_after_a_swap))
+    engine, generation = load_generation(
+        two_reports, lambda folder: Engine(folder, embedder=embedder)
+    )
+    assert swaps and _consistent(engine)
+    assert list(engine.reports) == ["jinghu-2024-fazhi"]
+    assert generation == current_generation(two_reports)
