@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import html
-import ipaddress
 import queue
 import shutil
 import threading
@@ -23,6 +22,7 @@ from typing import Any
 
 import gradio as gr
 
+from reportqa.admin_access import UPLOADS_MARKER
 from reportqa.build import BuildResult, remove_reports
 from reportqa.errors import InputError, ReportQAError
 from reportqa.ingest import SUPPORTED_SUFFIXES, SourceReport, read_report
@@ -31,13 +31,6 @@ from reportqa.manage import add_reports, reindex
 from reportqa.manage_cmd import report_rows
 
 MAX_UPLOAD_MB = 20.0
-UPLOADS_MARKER = ".reportqa-uploads"
-TOKEN_ENV = "REPORTQA_ADMIN_TOKEN"
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-
-
-class AdminRefused(Exception):
-    """Report management cannot be enabled as asked (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -45,46 +38,6 @@ class AdminSettings:
     uploads_dir: Path
     token: str | None = None  # None: actions need no token (loopback, --admin)
     max_upload_mb: float = MAX_UPLOAD_MB
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def admin_token_required(host: str, admin: bool, token: str | None) -> tuple[bool, str | None]:
-    """(enabled, token) for a server on `host`; raises AdminRefused when it must not start so.
-
-    A token enables management by itself; `--admin` without one is for the local user only.
-    """
-    token = (token or "").strip() or None
-    if token is not None:
-        if len(token) < 8:
-            raise AdminRefused("The admin token must have at least 8 characters.")
-        return True, token
-    if not admin:
-        return False, None
-    if not is_loopback(host):
-        raise AdminRefused(
-            f"--admin on {host} would let anyone who reaches it change the index. Give a token "
-            f"(--admin-token or {TOKEN_ENV}), or serve on 127.0.0.1."
-        )
-    return True, None
-
-
-def uploads_dir_for(index_dir: Path) -> Path:
-    """The project's uploads folder beside the index; refuses a folder the project did not make."""
-    folder = index_dir.resolve().parent / f"{index_dir.resolve().name}-uploads"
-    if folder.exists() and not (folder / UPLOADS_MARKER).exists():
-        raise AdminRefused(
-            f"{folder} exists and was not created by reportqa; uploads will not be written there. "
-            "Move it away or serve another --index-dir."
-        )
-    return folder
 
 
 def _ensure_uploads_dir(folder: Path) -> None:
@@ -150,9 +103,7 @@ def save_upload(source: Path, uploads_dir: Path, indexed: set[str], max_bytes: i
         )
     size = source.stat().st_size
     if size > max_bytes:
-        return UploadCheck(
-            name, f"文件过大（{size / 1e6:.1f} MB），上限 {max_bytes / 1e6:.0f} MB。"
-        )
+        return UploadCheck(name, f"文件过大（{size / 1e6:.1f} MB），上限 {max_bytes / 1e6:g} MB。")
     rid = Path(name).stem
     if rid in indexed:
         return UploadCheck(name, f"已有同名报告 {rid}；如要替换，请先删除它。")
@@ -298,7 +249,7 @@ def add_admin_panel(live: LiveIndex, settings: AdminSettings) -> None:
     gr.Markdown(
         "### 报告管理\n"
         f"上传 {' '.join(SUPPORTED_SUFFIXES)} 文件（可多选，每个不超过 "
-        f"{settings.max_upload_mb:.0f} MB），删除报告，或重新索引全部报告。"
+        f"{settings.max_upload_mb:g} MB），删除报告，或重新索引全部报告。"
         "索引更新期间问答照常进行，新索引就绪后自动切换。"
     )
     token = gr.Textbox(

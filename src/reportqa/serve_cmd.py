@@ -51,6 +51,13 @@ def serve(
     A rebuilt index (reportqa index / remove) is picked up while serving.
     """
     started = time.perf_counter()
+    from .admin_access import AdminRefused, admin_access, uploads_dir_for
+
+    try:  # before anything slow: a refused --admin is said at once
+        admin_enabled, token = admin_access(host, admin, admin_token)
+        uploads_dir = uploads_dir_for(index_dir) if admin_enabled else None
+    except AdminRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     # Load the index before importing the web stack: a missing index is reported at once.
     from .generate import load_generator
     from .live import LiveIndex, engine_loader, load_generation
@@ -65,16 +72,10 @@ def serve(
     live.adopt(engine, generation)
 
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from ui.admin import AdminRefused, AdminSettings, admin_token_required, uploads_dir_for
+    from ui.admin import AdminSettings
     from ui.app import Warmup, build_app, launch
 
-    try:
-        enabled, token = admin_token_required(host, admin, admin_token)
-        settings = (
-            AdminSettings(uploads_dir_for(index_dir), token, max_upload_mb) if enabled else None
-        )
-    except AdminRefused as exc:
-        raise click.ClickException(str(exc)) from exc
+    settings = AdminSettings(uploads_dir, token, max_upload_mb) if uploads_dir else None
     warmup = Warmup(engine)
     demo = build_app(engine, warmup=warmup, live=live, admin=settings)
     try:
