@@ -33,10 +33,12 @@ eval: index
 	$(BIN)/reportqa eval eval/questions.jsonl --index-dir index --out eval/out
 
 # bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1, 6 and
-# ~200 reports. Results go to bench/out/.
+# ~200 reports; bench/bench_load.py: 50 concurrent clients through the REST API and the Gradio client.
+# Results go to bench/out/.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache

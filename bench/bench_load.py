@@ -33,6 +33,7 @@ from served import run_cli, served  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 TIMEOUT_S = 120.0
+SEQUENTIAL = 30  # questions asked by a lone client, for the per-request cost without queueing
 
 
 def questions() -> list[str]:
@@ -218,13 +219,14 @@ def main() -> None:
     }
     (OUT / "load.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(
-        "| path | requests | errors | p50 ms | p95 ms | questions/s | server CPU ms/q | "
+        "| path | clients | requests | errors | p50 ms | p95 ms | questions/s | server CPU ms/q | "
         "client CPU ms/q | RSS before → after MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
-            f"| {r['path']} | {r['requests']} | {r['errors']} | {r['p50_ms']} | {r['p95_ms']} | "
+            f"| {r['path']} | {r['clients']} | {r['requests']} | {r['errors']} | {r['p50_ms']} | "
+            f"{r['p95_ms']} | "
             f"{r['questions_per_s']} | {r['server_cpu_ms_per_q']} | {r['client_cpu_ms_per_q']} | "
             f"{r['rss_before_mb']:.0f} → {r['rss_after_mb']:.0f} |"
         )
