@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -108,7 +109,9 @@ async def _rest_client(
         writer.close()
 
 
-def run_rest(url: str, clients: int, per_client: int, pool: list[str]) -> dict[str, Any]:
+def run_rest(
+    url: str, clients: int, per_client: int, pool: list[str], start: Any = None
+) -> dict[str, Any]:
     host, port = url.split("//", 1)[1].split(":")
     latencies: list[float] = []
     errors: list[str] = []
@@ -127,6 +130,8 @@ def run_rest(url: str, clients: int, per_client: int, pool: list[str]) -> dict[s
             )
         )
 
+    if start is not None:
+        start()
     started = time.perf_counter()
     asyncio.run(main())
     result = summary(latencies, len(errors), time.perf_counter() - started)
@@ -134,13 +139,27 @@ def run_rest(url: str, clients: int, per_client: int, pool: list[str]) -> dict[s
     return result
 
 
-def run_gradio(url: str, clients: int, per_client: int, pool: list[str]) -> dict[str, Any]:
+def run_gradio(
+    url: str, clients: int, per_client: int, pool: list[str], start: Any = None
+) -> dict[str, Any]:
+    latencies, errors, wall_s = _gradio_clients(url, range(clients), per_client, pool, start)
+    result = summary(latencies, len(errors), wall_s)
+    result["error_samples"] = errors[:3]
+    return result
+
+
+def _gradio_clients(
+    url: str, numbers: range, per_client: int, pool: list[str], go: Any = None
+) -> tuple[list[float], list[str], float]:
+    """Clients `numbers` on one gradio_client.Client; (latencies, errors, wall seconds)."""
     from gradio_client import Client
 
     client = Client(url + "/", verbose=False, download_files=False, analytics_enabled=False)
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
+    if go is not None:
+        go()  # the client is connected (its setup is not measured); every process starts now
 
     def one_client(c: int) -> None:
         for i in range(per_client):
@@ -159,19 +178,97 @@ def run_gradio(url: str, clients: int, per_client: int, pool: list[str]) -> dict
                     latencies.append(elapsed)
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as workers:
-        list(workers.map(one_client, range(clients)))
+    with ThreadPoolExecutor(max_workers=max(1, len(numbers))) as workers:
+        list(workers.map(one_client, numbers))
+    wall_s = time.perf_counter() - started
+    client.close()
+    return latencies, errors, wall_s
+
+
+def run_gradio_processes(
+    url: str,
+    clients: int,
+    per_client: int,
+    pool: list[str],
+    start: Any = None,
+    processes: int = 5,
+) -> dict[str, Any]:
+    """The Gradio path with its clients spread over several processes, to tell the cost of the
+    client library (one Python process, one GIL) from the server's."""
+    processes = min(processes, clients)
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                url,
+                str(first),
+                str(clients),
+                str(per_client),
+                str(processes),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for first in range(processes)
+    ]
+    for worker in workers:  # each says "ready" once its client is connected
+        assert worker.stdout is not None
+        worker.stdout.readline()
+    if start is not None:
+        start()
+    started = time.perf_counter()
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    latencies: list[float] = []
+    errors: list[str] = []
+    cpu = 0.0
+    for worker in workers:
+        out, _ = worker.communicate(timeout=TIMEOUT_S * per_client)
+        data = json.loads(out.strip().splitlines()[-1])
+        latencies += data["latencies"]
+        errors += data["errors"]
+        cpu += data["cpu_s"]
     result = summary(latencies, len(errors), time.perf_counter() - started)
     result["error_samples"] = errors[:3]
-    client.close()
+    result["client_cpu_s"] = cpu  # the workers' own, counted from their start
     return result
 
 
+def worker_main(argv: list[str]) -> None:
+    """One process of run_gradio_processes: clients first, first+step, ... of `clients`."""
+    url, first, clients, per_client, step = argv[0], *map(int, argv[1:5])
+
+    cpu_at_start = [0.0]
+
+    def ready_then_wait() -> None:
+        print("ready", flush=True)
+        sys.stdin.readline()
+        cpu_at_start[0] = time.process_time()
+
+    latencies, errors, _ = _gradio_clients(
+        url, range(first, clients, step), per_client, questions(), ready_then_wait
+    )
+    cpu_s = time.process_time() - cpu_at_start[0]
+    print(json.dumps({"latencies": latencies, "errors": errors, "cpu_s": cpu_s}))
+
+
 def measure(name: str, run: Any, pid: int) -> dict[str, Any]:
-    rss_before = rss_mb(pid)
-    server_before, client_before = cpu_s(pid), time.process_time()
-    result = run()
-    server_cpu, client_cpu = cpu_s(pid) - server_before, time.process_time() - client_before
+    """Run `run(start)`, which calls `start()` once its clients are set up; CPU and memory are
+    counted from there."""
+    before: dict[str, float] = {}
+
+    def start() -> None:
+        before.update(rss=rss_mb(pid), server=cpu_s(pid), client=time.process_time())
+
+    result = run(start)
+    server_cpu = cpu_s(pid) - before["server"]
+    client_cpu = result.pop("client_cpu_s", None) or (time.process_time() - before["client"])
+    rss_before = before["rss"]
     done = max(1, result["requests"] - result["errors"])
     result.update(
         path=name,
@@ -187,7 +284,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--questions", type=int, default=10, help="per client")
-    parser.add_argument("--paths", default="rest,gradio")
+    parser.add_argument("--paths", default="rest,gradio,gradio-5proc")
     parser.add_argument("--index-dir", type=Path, default=OUT / "load-index")
     args = parser.parse_args()
     if not 1 <= args.clients <= 200 or not 1 <= args.questions <= 50:
@@ -202,14 +299,22 @@ def main() -> None:
         url, pid = server.url, server.pid
         time.sleep(3)  # let the warm-up answer finish
         for name in args.paths.split(","):
-            run = {"rest": run_rest, "gradio": run_gradio}[name]
+            run = {"rest": run_rest, "gradio": run_gradio, "gradio-5proc": run_gradio_processes}[
+                name
+            ]
             # A short warm-up round on this path first (connections, lazy imports).
             run(url, 4, 2, pool)
-            result = measure(
-                name, lambda run=run: run(url, args.clients, args.questions, pool), pid
-            )
-            results.append(result)
-            print(json.dumps(result, ensure_ascii=False))
+            # One client alone shows the fixed cost per request; then the load.
+            rounds = [(1, SEQUENTIAL)] if name in ("rest", "gradio") else []
+            for clients, per_client in [*rounds, (args.clients, args.questions)]:
+                result = measure(
+                    name,
+                    lambda start, run=run, c=clients, q=per_client: run(url, c, q, pool, start),
+                    pid,
+                )
+                result["clients"] = clients
+                results.append(result)
+                print(json.dumps(result, ensure_ascii=False), flush=True)
     report = {
         "clients": args.clients,
         "questions_per_client": args.questions,
@@ -233,4 +338,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--worker"]:
+        worker_main(sys.argv[2:])
+    else:
+        main()

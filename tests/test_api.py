@@ -182,3 +182,46 @@ def test_a_rebuilt_index_is_swapped_in_without_dropping_requests(
             thread.join(timeout=60)
     assert failures == []
     assert answered[0] >= 8
+
+
+def test_no_index_is_a_503_until_one_appears(tmp_path: Path, seed_index: Path) -> None:
+    """The API on a live index whose folder is still empty, served by a real uvicorn server."""
+    import shutil
+
+    import uvicorn
+    from fastapi import FastAPI
+    from ui.api import add_api
+
+    from reportqa.live import LiveIndex, engine_loader
+    from served import free_port
+
+    index_dir = tmp_path / "index"
+    live = LiveIndex(index_dir, engine_loader(), warm_up=False)
+    app = FastAPI()
+    add_api(app, live)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            deadline = time.monotonic() + 30
+            while not server.started and time.monotonic() < deadline:
+                time.sleep(0.05)
+            health = http.get("/api/health")
+            assert health.status_code == 503 and health.json()["status"] == "no_index"
+            asked = http.post("/api/ask", json={"question": QUESTION})
+            assert asked.status_code == 503
+            assert (
+                asked.json()["error"] == "no_index" and "reportqa index" in asked.json()["message"]
+            )
+            assert http.get("/api/reports").status_code == 503
+
+            shutil.copytree(seed_index, index_dir)
+            assert live.refresh()
+            assert http.get("/api/health").json()["status"] == "ok"
+            answer = http.post("/api/ask", json={"question": QUESTION}).json()
+            assert "120件" in answer["answer"]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
