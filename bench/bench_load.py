@@ -276,6 +276,8 @@ def measure(name: str, run: Any, pid: int) -> dict[str, Any]:
         rss_after_mb=round(rss_mb(pid), 0),
         server_cpu_ms_per_q=round(server_cpu / done * 1000, 1),
         client_cpu_ms_per_q=round(client_cpu / done * 1000, 1),
+        # Other work on the machine competes for the same cores: the 1-minute load average.
+        load_avg=round(os.getloadavg()[0], 1),
     )
     return result
 
@@ -325,15 +327,15 @@ def main() -> None:
     (OUT / "load.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(
         "| path | clients | requests | errors | p50 ms | p95 ms | questions/s | server CPU ms/q | "
-        "client CPU ms/q | RSS before → after MB |"
+        "client CPU ms/q | RSS before → after MB | load avg |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r['path']} | {r['clients']} | {r['requests']} | {r['errors']} | {r['p50_ms']} | "
             f"{r['p95_ms']} | "
             f"{r['questions_per_s']} | {r['server_cpu_ms_per_q']} | {r['client_cpu_ms_per_q']} | "
-            f"{r['rss_before_mb']:.0f} → {r['rss_after_mb']:.0f} |"
+            f"{r['rss_before_mb']:.0f} → {r['rss_after_mb']:.0f} | {r['load_avg']} |"
         )
 
 
