@@ -26,7 +26,7 @@ class LiveChat(Chat):
 
     def __init__(self, live: LiveIndex, *args: Any, **kwargs: Any) -> None:
         self.live = live
-        self._sections: tuple[int, SectionIndex] | None = None
+        self._sections: tuple[Engine, SectionIndex] | None = None
         super().__init__(live.require(), *args, **kwargs)
 
     @property
@@ -41,8 +41,8 @@ class LiveChat(Chat):
     def sections(self) -> SectionIndex:
         engine = self.engine
         cached = self._sections
-        if cached is None or cached[0] != id(engine):
-            cached = (id(engine), SectionIndex(engine.chunks, engine.texts))
+        if cached is None or cached[0] is not engine:
+            cached = (engine, SectionIndex(engine.chunks, engine.texts))
             self._sections = cached
         return cached[1]
 
