@@ -7,6 +7,7 @@ asking, and puts it back.
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from served import run_cli, served
+from served import reportqa_command, run_cli, served
 
 ROOT = Path(__file__).resolve().parents[1]
 JINGHU = ROOT / "seeds" / "jinghu-2024-fazhi.txt"
@@ -36,8 +37,25 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(index_dir: Path) -> Iterator[str]:
-    with served("--index-dir", str(index_dir)) as running:
+def cli_answer(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """`reportqa ask --json`, started before the server so that both load at once."""
+    proc = subprocess.Popen(
+        [reportqa_command(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def server(index_dir: Path, cli_answer: subprocess.Popen[str]) -> Iterator[str]:
+    # --admin: the 报告管理 page is driven at the end of this module, on the same server.
+    with served("--index-dir", str(index_dir), "--admin", "--max-upload-mb", "0.1") as running:
         yield running.url
 
 
@@ -63,14 +81,16 @@ def _wait_for_generation(
     raise AssertionError(f"the server kept generation {not_this}")
 
 
-def test_ask_returns_what_the_cli_prints(http: httpx.Client, index_dir: Path) -> None:
+def test_ask_returns_what_the_cli_prints(
+    http: httpx.Client, cli_answer: subprocess.Popen[str]
+) -> None:
     response = _ask(http, question=QUESTION)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     got = response.json()
-    cli = run_cli("ask", QUESTION, "--json", "--index-dir", str(index_dir))
-    assert cli.returncode == 0, cli.stderr
-    expected = json.loads(cli.stdout)
+    out, err = cli_answer.communicate(timeout=120)
+    assert cli_answer.returncode == 0, err
+    expected = json.loads(out)
     assert "120件" in got["answer"]
     got.pop("timings_ms"), expected.pop("timings_ms")
     assert got == expected
@@ -225,3 +245,82 @@ def test_no_index_is_a_503_until_one_appears(tmp_path: Path, seed_index: Path) -
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+def test_manage_reports_in_the_browser(server: str, index_dir: Path, tmp_path: Path) -> None:
+    """Remove a report, upload it again with a file over the size limit, re-index; the API keeps
+    answering throughout and the chat page follows."""
+    from playwright.sync_api import expect, sync_playwright
+
+    big = tmp_path / "big-report.txt"
+    big.write_text("报告" * 60_000, encoding="utf-8")  # over the 0.1 MB limit
+    uploads = index_dir.parent / "index-uploads"
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def keep_asking() -> None:
+        with httpx.Client(base_url=server, timeout=60) as own:
+            while not stop.is_set():
+                response = own.post("/api/ask", json={"question": QUESTION})
+                if response.status_code != 200 or "120件" not in response.json()["answer"]:
+                    failures.append(response.text[:200])
+
+    asker = threading.Thread(target=keep_asking)
+    asker.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(server + "/admin")
+            table = page.locator("#rqa-admin-table")
+            log = page.locator("#rqa-admin-log")
+            expect(table).to_contain_text("huaian-2024-xxgk-nianbao", timeout=30_000)
+            expect(table).to_contain_text("镜湖区")
+            chat = browser.new_page()
+            chat.goto(server + "/")
+            loaded = chat.locator("#rqa-loaded")
+            expect(loaded).to_contain_text("已加载 2 份报告", timeout=30_000)
+
+            page.locator("#rqa-admin-remove input").click()
+            page.get_by_role("option", name="淮安市人民政府2024年政府信息公开工作年度报告").click()
+            page.locator("#rqa-admin-remove-btn").click()
+            expect(log).to_contain_text("已删除 huaian-2024-xxgk-nianbao", timeout=60_000)
+            expect(table).not_to_contain_text("huaian-2024-xxgk-nianbao", timeout=30_000)
+            expect(loaded).to_contain_text("已加载 1 份报告", timeout=30_000)
+
+            page.locator("#rqa-admin-files input[type=file]").set_input_files(
+                [str(HUAIAN), str(big)]
+            )
+            page.locator("#rqa-admin-upload").click()
+            expect(log).to_contain_text("完成", timeout=90_000)
+            expect(log).to_contain_text("huaian-2024-xxgk-nianbao.txt：已读取")
+            expect(log).to_contain_text("big-report.txt：文件过大")
+            expect(table).to_contain_text("huaian-2024-xxgk-nianbao", timeout=30_000)
+            assert (uploads / HUAIAN.name).read_bytes() == HUAIAN.read_bytes()
+            assert not (uploads / big.name).exists()
+            with httpx.Client(base_url=server) as http:
+                ids = [r["id"] for r in http.get("/api/reports").json()["reports"]]
+            assert ids == ["huaian-2024-xxgk-nianbao", "jinghu-2024-fazhi"]
+            expect(loaded).to_contain_text("已加载 2 份报告", timeout=30_000)
+
+            page.locator("#rqa-admin-reindex").click()
+            expect(log).to_contain_text("已重新索引全部报告", timeout=90_000)
+            browser.close()
+    finally:
+        stop.set()
+        asker.join(timeout=60)
+    assert failures == []
