@@ -96,3 +96,19 @@ def test_save_upload_checks_each_file(tmp_path: Path) -> None:
     (uploads / "kept.txt").write_text("earlier upload")
     assert "已有 kept.txt" in (upload("kept.txt", text) or "")
     assert (uploads / "kept.txt").read_text() == "earlier upload"
+
+
+def test_every_action_asks_for_the_token(tmp_path: Path) -> None:
+    from ui.admin import Admin, AdminSettings
+
+    from reportqa.live import LiveIndex, engine_loader
+
+    live = LiveIndex(tmp_path / "index", engine_loader())
+    admin = Admin(live, AdminSettings(tmp_path / "uploads", token="s3cret-token"))
+    assert admin.authorised("s3cret-token")
+    assert not admin.authorised("wrong") and not admin.authorised("") and not admin.authorised(None)
+    assert list(admin.guarded("wrong", admin.reindex)) == ["❌ 管理口令不正确。"]
+    # With the token, the action runs and its failure is a message, not an exception.
+    said = list(admin.guarded("s3cret-token", admin.reindex))
+    assert said and "❌" in said[-1] and "No index" in said[-1]
+    assert Admin(live, AdminSettings(tmp_path / "uploads")).authorised(None)  # --admin, loopback

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import html
+import logging
 import queue
 import shutil
 import threading
@@ -31,6 +32,7 @@ from reportqa.manage import add_reports, reindex
 from reportqa.manage_cmd import report_rows
 
 MAX_UPLOAD_MB = 20.0
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,9 @@ class Admin:
                 yield line
         except ReportQAError as exc:
             yield f"{last}\n\n❌ {html.escape(str(exc))}".strip()
+        except Exception:  # the page gets a message, the log the traceback
+            logger.exception("report management failed")
+            yield f"{last}\n\n❌ 内部错误，操作未完成；详见服务器日志。".strip()
         finally:
             self._busy.release()
 
