@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Reports uploaded in the 报告管理 page (index-uploads/) stay in the index across rebuilds.
 index: $(STAMP)
-	$(BIN)/reportqa index seeds/ --index-dir index
+	$(BIN)/reportqa index seeds/ $(wildcard index-uploads) --index-dir index
 
 run: index
 	$(BIN)/reportqa serve --index-dir index
