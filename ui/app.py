@@ -184,6 +184,8 @@ def build_app(
         demo.load(None, js=CITE_JS)
         gr.api(api_ask, api_name="ask")
     if live is not None and admin is not None:
+        if demo.pages and demo.pages[0][0] == "":
+            demo.pages[0] = ("", "问答", True)  # the nav bar would call the chat "Home"
         with demo.route("报告管理", "/admin"):
             add_admin_panel(live, admin)
     return demo
