@@ -18,8 +18,6 @@ from reportqa.live import LiveIndex
 from .chat import Chat
 from .render import SectionIndex
 
-STATUS_REFRESH_S = 5.0  # how often an open page asks which reports are loaded
-
 
 class LiveChat(Chat):
     """A `Chat` whose engine (and section index) is the live index's current one."""
@@ -72,7 +70,10 @@ def add_index_status(live: LiveIndex, selector: gr.Dropdown) -> gr.HTML:
     """The loaded-reports line, refreshed while the page is open; keeps the selector in step."""
     status = gr.HTML(loaded_reports_html(live), elem_id="rqa-loaded")
     shown = gr.State(live.generation)  # the generation this page last showed
-    timer = gr.Timer(STATUS_REFRESH_S)
+    # The page script clicks this when the served generation changes (see ui/style.py).
+    refresh_button = gr.Button(
+        "刷新报告列表", elem_id="rqa-index-refresh", elem_classes=["rqa-hidden-control"]
+    )
 
     def refresh(chosen: list[str] | None, seen: str | None) -> tuple[Any, Any, str | None]:
         engine = live.engine
@@ -84,7 +85,7 @@ def add_index_status(live: LiveIndex, selector: gr.Dropdown) -> gr.HTML:
         selector_update = gr.update(choices=choices, value=kept, visible=len(choices) > 1)
         return loaded_reports_html(live), selector_update, live.generation
 
-    timer.tick(
+    refresh_button.click(
         refresh,
         [selector, shown],
         [status, selector, shown],

@@ -272,12 +272,28 @@ PAGE_JS = """
   banner.hidden = true;
   banner.setAttribute('role', 'status');
   document.body.appendChild(banner);
+  // A rebuilt index: when the served generation is not the one the page shows, the hidden refresh
+  // button asks the server for the new report list. Polled here, not with a Gradio timer: a
+  // timer's event after a server restart makes Gradio reload the page and drop a question held
+  // in the box.
+  const followIndex = async () => {
+    const button = document.getElementById('rqa-index-refresh');
+    const shown = document.querySelector('#rqa-loaded [data-generation]');
+    if (!button || !shown) { return; }
+    try {
+      const r = await fetch('%(health)s', {cache: 'no-store'});
+      if (!r.ok) { return; }
+      const now = (await r.json()).generation;
+      if (now && now !== shown.getAttribute('data-generation')) { button.click(); }
+    } catch (e) { /* the connection watch below says what is wrong */ }
+  };
   const check = async () => {
     let ok = false;
     try {
       const r = await fetch('%(ping)s', {cache: 'no-store'});
       ok = r.ok;
     } catch (e) { ok = false; }
+    if (ok) { followIndex(); }
     if (!ok && !offline) {
       offline = true;
       banner.classList.remove('rqa-back-online');
@@ -308,6 +324,7 @@ HEAD = """<meta name="description" content="政府报告问答：答案摘自报
 </script>"""
 
 PING_ROUTE = "/rqa/ping"
+HEALTH_ROUTE = "/api/health"  # served with a live index: its generation tells a rebuild
 POLL_MS = 3000
 
 
@@ -316,6 +333,7 @@ def page_js(poll_ms: int = POLL_MS) -> str:
         "narrow": NARROW_PX,
         "max_chars": MAX_QUESTION_CHARS,
         "ping": PING_ROUTE,
+        "health": HEALTH_ROUTE,
         "poll_ms": poll_ms,
     }
 
