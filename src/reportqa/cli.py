@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 
 from .errors import InputError, ReportQAError
-from .options import embedder_option, generator_option, index_dir_option
+from .options import backend_options, embedder_option, generator_option, index_dir_option
 from .retrieve import MODES, Mode
 
 DEFAULT_SEEDS = Path("seeds")
@@ -35,6 +35,7 @@ def main() -> None:
 @click.option("--max-chars", default=200, show_default=True, help="Largest chunk, in characters.")
 @click.option("--overlap", default=1, show_default=True, help="Sentences repeated between chunks.")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@backend_options
 def index(
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -42,6 +43,7 @@ def index(
     max_chars: int,
     overlap: int,
     force: bool,
+    backend: Any,
 ) -> None:
     """Index the reports in PATHS (files or folders; default: seeds/)."""
     from .build import build_index
@@ -80,9 +82,13 @@ def index(
                 progress=progress,
                 force=force,
             )
+        # The index folder is the source of truth; a Milvus collection follows it.
+        synced = backend.sync(index_dir)
     except ReportQAError as exc:
         _fail(exc)
         return
+    if synced:
+        click.echo(synced)
     if not result.changed:
         click.echo(f"Index at {index_dir} is up to date ({result.reports} reports); nothing to do.")
         return
@@ -124,6 +130,7 @@ def _print_answer(data: dict[str, Any]) -> None:
     type=click.File("r", encoding="utf-8"),
     help='JSONL file of {"question": ...} objects; writes one answer per line.',
 )
+@backend_options
 def ask(
     question: str | None,
     index_dir: Path,
@@ -134,6 +141,7 @@ def ask(
     as_json: bool,
     generator: str | None,
     batch: Any,
+    backend: Any,
 ) -> None:
     """Answer QUESTION from the indexed reports."""
     from .engine import Engine, check_question
@@ -144,6 +152,7 @@ def ask(
         if batch is None:
             check_question(question or "")
         engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
+        backend.apply(engine)
         if batch is not None:
             _ask_batch(engine, batch, top_k, mode, list(reports))
             return

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .answer import AnswerSettings, ReportInfo, TermWeights, compose_answer
+from .backend import SearchBackend, SimilarityStats
 from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from .errors import IndexUnusableError, InputError
 from .generate import Generator, OnToken
@@ -86,6 +87,9 @@ class Engine:
                 f"The embedder gives {self.embedder.dim}-d vectors, the index holds {dim}-d ones."
             )
         self.retriever = Retriever(self.chunks, keyword, dense, self.embedder, fusion)
+        # Where candidates come from: the retriever above, or another backend put in its place
+        # (reportqa.milvus_backend) over the same chunks.
+        self.backend: SearchBackend = self.retriever
         self.answer_settings = answer_settings or AnswerSettings()
         self.generator = generator  # None: the extractive composer answers alone
         self.reports = {
@@ -106,15 +110,16 @@ class Engine:
         self.weights = TermWeights(df, len(self.chunks))
 
     def _similarity_to(
-        self, query: np.ndarray, corpus: np.ndarray
+        self, query: np.ndarray, corpus: SimilarityStats
     ) -> Callable[[list[str]], list[float]]:
         """How much closer each sentence is to the question than the indexed chunks are on
-        average, in standard deviations of the question's similarity to every chunk (`corpus`).
+        average, in standard deviations of the question's similarity to every chunk (`corpus`:
+        their mean and standard deviation).
 
         Raw cosine values differ from one embedding model to another; this relative score does
         not, so one threshold serves every embedder. Sentences are embedded only if asked.
         """
-        mean, spread = float(corpus.mean()), float(corpus.std()) or 1.0
+        mean, spread = corpus.mean, corpus.std or 1.0
 
         def similarity(sentences: list[str]) -> list[float]:
             sims = self.embedder.embed_passages(sentences) @ query
@@ -146,7 +151,8 @@ class Engine:
     ) -> list[Hit]:
         question = check_question(question)
         allowed = self.check_reports(reports) if reports else self.route(question)
-        return self.retriever.search(question, top_k, mode, allowed)
+        query = self.embedder.embed_query(question) if mode != "keyword" else None
+        return self.backend.candidates(question, query, allowed, top_k, mode).hits
 
     def ask(
         self,
@@ -159,14 +165,15 @@ class Engine:
         question = check_question(question)
         allowed = self.check_reports(reports) if reports else self.route(question)
         t0 = time.perf_counter()
-        similarity = None
-        corpus = None
-        if mode != "keyword":
-            # One embedding of the question serves the dense leg and the answer step's check.
-            query = self.embedder.embed_query(question)
-            corpus = self.retriever.dense.scores(query)
-            similarity = self._similarity_to(query, corpus)
-        hits = self.retriever.search(question, top_k, mode, allowed, dense_scores=corpus)
+        # One embedding of the question serves the dense leg and the answer step's check.
+        query = self.embedder.embed_query(question) if mode != "keyword" else None
+        found = self.backend.candidates(question, query, allowed, top_k, mode)
+        hits = found.hits
+        similarity = (
+            self._similarity_to(query, found.similarity)
+            if query is not None and found.similarity is not None
+            else None
+        )
         t1 = time.perf_counter()
         answer = compose_answer(
             question,

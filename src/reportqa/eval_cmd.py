@@ -10,7 +10,7 @@ from typing import Any, cast
 import click
 
 from .errors import ReportQAError
-from .options import embedder_option, generator_option, index_dir_option
+from .options import backend_options, embedder_option, generator_option, index_dir_option
 from .retrieve import MODES, Mode
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
@@ -59,6 +59,7 @@ def modes_for(retriever: str) -> list[Mode]:
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @generator_option
+@backend_options
 def eval_command(
     questions: Path,
     index_dir: Path,
@@ -69,6 +70,7 @@ def eval_command(
     min_accuracy: float | None,
     no_progress: bool,
     generator: str | None,
+    backend: Any,
 ) -> None:
     """Score the question set QUESTIONS (default: eval/questions.jsonl) against the index."""
     from .engine import Engine
@@ -80,6 +82,7 @@ def eval_command(
     try:
         items = load_questions(questions)
         engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
+        backend.apply(engine)
         runs = [
             run_eval(engine, items, mode=mode, top_k=top_k, progress=not no_progress)
             for mode in modes_for(retriever)
@@ -93,6 +96,7 @@ def eval_command(
         "index_dir": str(index_dir),
         "embedder": engine.manifest.get("embedder", {}).get("name"),
         "top_k": top_k,
+        "backend": backend.name,
     }
     if engine.generator is not None:
         # The share of generated answers that the verifier replaced by the extractive answer.

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .errors import ReportQAError
-from .options import embedder_option, generator_option, index_dir_option
+from .options import backend_options, embedder_option, generator_option, index_dir_option
 
 
 @click.command()
@@ -18,8 +19,14 @@ from .options import embedder_option, generator_option, index_dir_option
 @index_dir_option
 @embedder_option
 @generator_option
+@backend_options
 def serve(
-    host: str, port: int, index_dir: Path, embedder: str | None, generator: str | None
+    host: str,
+    port: int,
+    index_dir: Path,
+    embedder: str | None,
+    generator: str | None,
+    backend: Any,
 ) -> None:
     """Serve the web chat over the index."""
     started = time.perf_counter()
@@ -29,6 +36,7 @@ def serve(
 
     try:
         engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
+        backend.apply(engine)
     except ReportQAError as exc:
         raise click.ClickException(str(exc)) from exc
 
