@@ -53,7 +53,7 @@ def test_report_filter_quotes_ids_as_literal_strings() -> None:
 def test_uri_must_be_a_server_or_a_lite_file() -> None:
     assert check_uri("http://10.0.0.5:19530") == "http://10.0.0.5:19530"
     assert check_uri(" ./milvus.db ") == "./milvus.db"
-    for bad in (None, "", "  ", "localhost:19530", "milvus"):
+    for bad in (None, "", "  ", "localhost:19530", "milvus", "报告.db", "x" * 40 + ".db"):
         with pytest.raises(InputError):
             check_uri(bad)
 
@@ -205,8 +205,11 @@ def test_remove_and_readd_write_only_what_changed(
 
     engine = Engine(index_dir, embedder=all_engine.embedder)
     BackendChoice("milvus", settings).apply(engine)
-    for q in QUESTIONS[::25]:
-        assert _ids(engine, q.question, "hybrid") == _ids(all_engine, q.question, "hybrid")
+    try:
+        for q in QUESTIONS[::25]:
+            assert _ids(engine, q.question, "hybrid") == _ids(all_engine, q.question, "hybrid")
+    finally:
+        engine.backend.client.close()  # type: ignore[attr-defined]
 
 
 def test_a_collection_out_of_step_is_refused(

@@ -15,8 +15,11 @@ scores, so the 2.5 line (with pymilvus 2.6.x) is what this backend is tested on.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
+import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ from .retrieve import FusionSettings, KeywordIndex, Mode, fuse
 from .tokenize import tokenize
 
 SCHEMA_VERSION = 1
+CONNECT_TIMEOUT_S = 60.0
 # Milvus VARCHAR limits are in bytes; a Chinese character takes three.
 MAX_TEXT_BYTES = 65535
 
@@ -50,7 +54,16 @@ def check_uri(uri: str | None) -> str:
             "such as ./milvus.db, or a server such as http://localhost:19530."
         )
     uri = uri.strip()
-    if re.match(r"^(https?|tcp|grpc|unix)://", uri) or uri.endswith(".db"):
+    if re.match(r"^(https?|tcp|grpc|unix)://", uri):
+        return uri
+    if uri.endswith(".db"):
+        name = Path(uri).name
+        # Milvus Lite's own limits on the file name (it names a socket after it).
+        if not re.fullmatch(r"[A-Za-z0-9.\-_]{1,36}", name):
+            raise InputError(
+                f"Milvus Lite file name {name!r}: use at most 36 ASCII letters, digits, dots, "
+                "dashes and underscores."
+            )
         return uri
     raise InputError(
         f"--milvus-uri {uri!r} is neither a server address (http://host:19530) nor a Milvus Lite "
@@ -88,17 +101,46 @@ def string_literal(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _import_milvus_lite() -> None:
+    """Import milvus-lite 2.5, which reads its own version with pkg_resources: setuptools 81 and
+    later no longer ship that module. A stand-in serves that one import and is taken away at once,
+    so that other packages (jieba) keep seeing the real situation."""
+    try:
+        import pkg_resources  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        return
+    stand_in = types.ModuleType("pkg_resources")
+    stand_in.DistributionNotFound = importlib.metadata.PackageNotFoundError  # type: ignore[attr-defined]
+    stand_in.get_distribution = lambda name: types.SimpleNamespace(  # type: ignore[attr-defined]
+        version=importlib.metadata.version(name)
+    )
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        import milvus_lite  # noqa: F401
+    except ImportError:
+        pass  # a server URI needs no milvus-lite
+    finally:
+        del sys.modules["pkg_resources"]
+
+
 def connect(settings: MilvusSettings) -> Any:
     """A MilvusClient; a .db path starts Milvus Lite (embedded, one process per file)."""
     try:
+        _import_milvus_lite()
         from pymilvus import MilvusClient
     except ImportError as exc:
         raise InputError(
             "The Milvus backend needs pymilvus and milvus-lite: pip install 'reportqa[milvus]'"
         ) from exc
     uri = check_uri(settings.uri)
+    if uri.endswith(".db"):
+        Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
-        return MilvusClient(uri=uri, token=settings.token or "")
+        # Milvus Lite starts a server process; on a busy machine it can take longer than the
+        # client's default wait for a ready connection.
+        return MilvusClient(uri=uri, token=settings.token or "", timeout=CONNECT_TIMEOUT_S)
     except Exception as exc:  # pymilvus raises its own and gRPC's errors
         raise ReportQAError(f"Cannot reach Milvus at {uri}: {exc}") from exc
 
@@ -228,7 +270,11 @@ def open_milvus_backend(engine: Any, settings: MilvusSettings) -> MilvusRetrieve
 
     client = connect(settings)
     name = collection_name(engine.index_dir, settings.collection)
-    check_collection(client, name, engine.manifest, len(engine.chunks))
+    try:
+        check_collection(client, name, engine.manifest, len(engine.chunks))
+    except BaseException:
+        client.close()
+        raise
     vectors = np.load(engine.index_dir / "vectors.npy", mmap_mode="r")
     return MilvusRetriever(
         client,

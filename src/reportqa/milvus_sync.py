@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -199,17 +200,25 @@ def collection_description(client: Any, name: str) -> dict[str, Any]:
 
 
 def _existing_rows(client: Any, name: str) -> Iterator[dict[str, Any]]:
-    iterator = client.query_iterator(
-        name,
-        batch_size=BATCH_ROWS,
-        filter="",
-        output_fields=["pk", "report", "content_fp", "weights_fp"],
-    )
+    # Milvus Lite gives the iterator no server timestamp, and pymilvus logs a warning before it
+    # uses the client's; with Strong consistency that is harmless, so it is not shown.
+    iterator_log = logging.getLogger("pymilvus.orm.iterator")
+    level = iterator_log.level
+    iterator_log.setLevel(logging.ERROR)
     try:
-        while batch := iterator.next():
-            yield from batch
+        iterator = client.query_iterator(
+            name,
+            batch_size=BATCH_ROWS,
+            filter="",
+            output_fields=["pk", "report", "content_fp", "weights_fp"],
+        )
+        try:
+            while batch := iterator.next():
+                yield from batch
+        finally:
+            iterator.close()
     finally:
-        iterator.close()
+        iterator_log.setLevel(level)
 
 
 def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
