@@ -19,6 +19,7 @@ import importlib.metadata
 import json
 import re
 import sys
+import time
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,12 +138,29 @@ def connect(settings: MilvusSettings) -> Any:
     uri = check_uri(settings.uri)
     if uri.endswith(".db"):
         Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    attempts = 2 if uri.endswith(".db") else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            # Milvus Lite starts a server process; on a busy machine it can take longer than
+            # the client's default wait for a ready connection.
+            return MilvusClient(uri=uri, token=settings.token or "", timeout=CONNECT_TIMEOUT_S)
+        except Exception as exc:  # pymilvus raises its own and gRPC's errors
+            if attempt == attempts:
+                raise ReportQAError(f"Cannot reach Milvus at {uri}: {exc}") from exc
+            # Once seen here on a loaded machine: a Lite server that never answered its first
+            # connection. A fresh server process then starts normally.
+            _release_lite_server(uri)
+            time.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
+def _release_lite_server(uri: str) -> None:
     try:
-        # Milvus Lite starts a server process; on a busy machine it can take longer than the
-        # client's default wait for a ready connection.
-        return MilvusClient(uri=uri, token=settings.token or "", timeout=CONNECT_TIMEOUT_S)
-    except Exception as exc:  # pymilvus raises its own and gRPC's errors
-        raise ReportQAError(f"Cannot reach Milvus at {uri}: {exc}") from exc
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(uri)
+    except Exception:  # nothing to release
+        pass
 
 
 def query_sparse(question: str, keyword: KeywordIndex) -> dict[int, float]:
