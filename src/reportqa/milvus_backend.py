@@ -23,7 +23,7 @@ import time
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from .errors import IndexUnusableError, InputError, ReportQAError
 from .models import Chunk, Hit
 from .retrieve import FusionSettings, KeywordIndex, Mode, fuse
 from .tokenize import tokenize
+
+if TYPE_CHECKING:
+    from .engine import Engine
 
 SCHEMA_VERSION = 1
 CONNECT_TIMEOUT_S = 60.0
@@ -282,7 +285,7 @@ class MilvusRetriever:
         return [(int(i), float(fused[i])) for i in order if fused[i] > 0]
 
 
-def open_milvus_backend(engine: Any, settings: MilvusSettings) -> MilvusRetriever:
+def open_milvus_backend(engine: Engine, settings: MilvusSettings) -> MilvusRetriever:
     """A Milvus backend over the engine's index; refuses a collection that is not in step."""
     from .milvus_sync import check_collection
 
@@ -319,7 +322,7 @@ class BackendChoice:
             return cls(name)
         return cls(name, MilvusSettings(check_uri(uri), token or "", collection or ""))
 
-    def apply(self, engine: Any) -> None:
+    def apply(self, engine: Engine) -> None:
         """Point the engine at this backend (the embedded one needs nothing)."""
         if self.milvus is not None:
             engine.backend = open_milvus_backend(engine, self.milvus)
