@@ -88,12 +88,17 @@ class ChunkWeights:
     weights: np.ndarray
 
     def of(self, chunk: int) -> dict[int, float]:
+        terms, weights = self._slice(chunk)
+        keep = weights > 0
+        return dict(zip(terms[keep].tolist(), weights[keep].tolist(), strict=True))
+
+    def fingerprint(self, chunk: int) -> str:
+        terms, weights = self._slice(chunk)  # terms ascending within a chunk (see bm25_rows)
+        return hashlib.sha1(terms.tobytes() + weights.tobytes()).hexdigest()
+
+    def _slice(self, chunk: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = int(self.starts[chunk]), int(self.starts[chunk + 1])
-        return {
-            int(t): float(w)
-            for t, w in zip(self.terms[lo:hi], self.weights[lo:hi], strict=True)
-            if w > 0
-        }
+        return self.terms[lo:hi], self.weights[lo:hi]
 
 
 def bm25_rows(keyword: KeywordIndex) -> ChunkWeights:
@@ -120,13 +125,10 @@ def clip_utf8(text: str, limit: int = MAX_TEXT_BYTES) -> str:
 
 def _content_fingerprint(chunk: Chunk, report_sha: str, vector: np.ndarray) -> str:
     digest = hashlib.sha1()
-    digest.update(json.dumps([chunk.to_dict(), report_sha], ensure_ascii=False).encode("utf-8"))
+    fields = [chunk.report, chunk.section, chunk.start, chunk.end, chunk.text, chunk.page]
+    digest.update(json.dumps([fields, report_sha], ensure_ascii=False).encode("utf-8"))
     digest.update(np.ascontiguousarray(vector, dtype=np.float32).tobytes())
     return digest.hexdigest()
-
-
-def _weights_fingerprint(sparse: dict[int, float]) -> str:
-    return hashlib.sha1(json.dumps(sorted(sparse.items())).encode("ascii")).hexdigest()
 
 
 def _desired_rows(index_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -155,7 +157,7 @@ def _desired_rows(index_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, 
             "dense": vector.tolist(),
             "sparse": sparse,
             "content_fp": _content_fingerprint(chunk, report_sha, vector),
-            "weights_fp": _weights_fingerprint(sparse),
+            "weights_fp": weights.fingerprint(i),
         }
     return files.manifest, rows
 
