@@ -166,7 +166,7 @@ def test_similarity_statistics_match_the_embedded_backend(
 # --- the collection follows the index folder ----------------------------------------------------
 
 
-def test_remove_and_readd_write_only_what_changed(
+def test_remove_readd_and_change_write_only_what_changed(
     all_index: Path, all_engine: Engine, tmp_path: Path
 ) -> None:
     index_dir = tmp_path / "index"
@@ -203,11 +203,39 @@ def test_remove_and_readd_write_only_what_changed(
     assert back.rows == first.rows
     assert back.rows_written - back.rows_reweighted == gone_rows
 
+    # A changed report: its rows are replaced (stale keys deleted), the others only reweighted.
+    edited_dir = tmp_path / "edited"
+    edited_dir.mkdir()
+    for name in (f"{gone}.txt", f"{gone}.meta.json"):
+        shutil.copy(SEEDS / name, edited_dir / name)
+    edited = edited_dir / f"{gone}.txt"
+    added = "全年新增行政应诉培训12场。"
+    text = edited.read_text("utf-8")
+    assert text.count("全面提升行政应诉能力。") == 1
+    edited.write_text(
+        text.replace("全面提升行政应诉能力。", "全面提升行政应诉能力。" + added), "utf-8"
+    )
+    others = [read_report(p) for p in sorted(SEEDS.glob("*.txt")) if p.stem != gone]
+    built = build_index(
+        [*others, read_report(edited)], index_dir, all_engine.embedder, ChunkSettings()
+    )
+    assert built.embedded_reports == [gone]
+    changed = sync_index(index_dir, settings)
+    assert changed.changed_reports == [gone] and changed.rows_deleted >= 1
+    client = connect(settings)
+    try:
+        assert count_rows(client, "follow") == changed.rows
+        rows = client.query("follow", filter=report_filter({gone}), output_fields=["text"])
+        assert sum(added in row["text"] for row in rows) >= 1
+    finally:
+        client.close()
+
+    faiss = Engine(index_dir, embedder=all_engine.embedder)
     engine = Engine(index_dir, embedder=all_engine.embedder)
     BackendChoice("milvus", settings).apply(engine)
     try:
-        for q in QUESTIONS[::25]:
-            assert _ids(engine, q.question, "hybrid") == _ids(all_engine, q.question, "hybrid")
+        for q in [*QUESTIONS[::25], *(q for q in QUESTIONS if q.report_id == gone)]:
+            assert _ids(engine, q.question, "hybrid") == _ids(faiss, q.question, "hybrid")
     finally:
         engine.backend.client.close()  # type: ignore[attr-defined]
 
