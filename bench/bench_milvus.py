@@ -128,6 +128,15 @@ def main() -> None:
                     same = [shown(a) for a in answers.values()]
                     same_answer += same[0] == same[1]
                     same_spans += strip_scores(same[0]) == strip_scores(same[1])
+        # The candidate search alone: the question already embedded, no routing, no answer step.
+        vectors = [embedder.embed_query(q) for q in questions]
+        for name, engine in (("faiss", faiss), ("milvus", milvus)):
+            values = []
+            for question, vector in zip(questions, vectors, strict=True):
+                t0 = time.perf_counter()
+                engine.backend.candidates(question, vector, None, 5, "hybrid")
+                values.append((time.perf_counter() - t0) * 1000)
+            timings[f"{name} hybrid"]["candidates"] = values
     figures = {
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
         "reports": len(faiss.reports),
@@ -167,6 +176,10 @@ def main() -> None:
     for key, parts in figures["ms"].items():  # type: ignore[union-attr]
         r, a = parts["retrieve"], parts["ask"]
         print(f"| {key} | {r['p50']} / {r['p95']} | {a['p50']} / {a['p95']} |")
+    for key, parts in figures["ms"].items():  # type: ignore[union-attr]
+        if "candidates" in parts:
+            c = parts["candidates"]
+            print(f"{key}: candidate search alone p50 {c['p50']} ms, p95 {c['p95']} ms")
 
 
 if __name__ == "__main__":
