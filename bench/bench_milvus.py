@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = ROOT / "eval" / "questions.jsonl"
+EVAL = ROOT / "eval"
 SEEDS = ROOT / "seeds"
 
 
@@ -78,13 +78,19 @@ def main() -> None:
     from reportqa.build import build_index
     from reportqa.embed import load_embedder
     from reportqa.engine import Engine
+    from reportqa.evaluate import load_questions, partition_by_index
     from reportqa.ingest import read_report
     from reportqa.milvus_backend import BackendChoice, MilvusSettings
     from reportqa.milvus_sync import sync_index
     from reportqa.parse import ChunkSettings
 
     embedder = load_embedder()
-    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text("utf-8").splitlines()]
+    # The evaluation questions about the six seed reports (and those naming no report).
+    askable, _ = partition_by_index(
+        [q for split in ("dev", "test") for q in load_questions(EVAL / f"{split}.jsonl")],
+        [p.stem for p in SEEDS.glob("*.txt")],
+    )
+    questions = [q.question for q in askable]
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
         reports = [read_report(p) for p in sorted(SEEDS.glob("*.txt"))]

@@ -20,11 +20,12 @@ from reportqa.retrieve import Mode
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "jinghu-2024-fazhi.txt"
-QUESTION_SET = ROOT / "eval" / "questions.jsonl"
+SPLIT_FILES = [ROOT / "eval" / "dev.jsonl", ROOT / "eval" / "test.jsonl"]
 
-# The floor CI keeps on answer accuracy (hybrid, the chat's default) over the full question set.
-# Measured 0.91 with the default settings; 0.85 leaves room for a few questions to move between
-# runs, not for a real regression. Raise it as answers improve.
+# The floor CI keeps on answer accuracy (hybrid, the chat's default) over the dev and test
+# questions about the six seed reports, on an index of those six (fast; the 107-report evaluation
+# is `make eval`). Measured 0.926 with the default settings; 0.85 leaves room for a few questions
+# to move between runs, not for a real regression. Raise it as answers improve.
 ACCURACY_FLOOR = 0.85
 
 SMALL_SET = [
@@ -93,9 +94,15 @@ SUMMARY_KEYS = {
     "citation_recall",
     "unanswerable_refused",
     "answerable_refused",
+    "chitchat",
+    "first_citation_right_report",
+    "top1_right_report",
+    "chitchat_uncited",
     "latency_p50_ms",
     "latency_p95_ms",
 }
+# Metrics that do not apply to the small set (no chit-chat question in it).
+NOT_APPLICABLE = {"chitchat_uncited"}
 
 
 def _build_index(paths: list[Path], index_dir: Path) -> None:
@@ -138,7 +145,9 @@ def test_runner_writes_the_four_files(engine: Engine, questions_file: Path, tmp_
     overall = hybrid["overall"]
     assert set(overall) == SUMMARY_KEYS
     assert (overall["questions"], overall["answerable"], overall["unanswerable"]) == (6, 5, 1)
-    for key in SUMMARY_KEYS - {"questions", "answerable", "unanswerable"}:
+    for key in (
+        SUMMARY_KEYS - {"questions", "answerable", "unanswerable", "chitchat"} - NOT_APPLICABLE
+    ):
         assert overall[key] is not None, key
         if not key.startswith("latency"):
             assert 0.0 <= overall[key] <= 1.0, key
@@ -226,15 +235,34 @@ def test_cli_missing_index(questions_file: Path, tmp_path: Path) -> None:
     assert "Error:" in result.output
 
 
+def seed_questions(tmp_path: Path) -> list[Path]:
+    """dev and test restricted to the six seed reports (no corpus report, no chit-chat), each
+    written under its split's name so that the two are still reported apart."""
+    seeds = {p.name for p in (ROOT / "seeds").glob("*.txt")}
+    paths = []
+    for source in SPLIT_FILES:
+        lines = source.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if line.strip() and json.loads(line)["report"] in seeds]
+        path = tmp_path / source.name
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 @pytest.mark.eval
-def test_accuracy_floor_on_the_full_question_set(all_index: Path, tmp_path: Path) -> None:
-    """CI's regression gate: the whole question set through `reportqa eval --min-accuracy`."""
+def test_accuracy_floor_on_the_seed_questions(all_index: Path, tmp_path: Path) -> None:
+    """CI's regression gate: dev and test questions on the seed reports through
+    `reportqa eval --min-accuracy`, over an index of the six seed reports."""
     out = tmp_path / "out"
-    args = ["eval", str(QUESTION_SET), "--index-dir", str(all_index), "--out", str(out)]
+    files = [str(p) for p in seed_questions(tmp_path)]
+    args = ["eval", *files, "--index-dir", str(all_index), "--out", str(out)]
     result = CliRunner().invoke(
         main, [*args, "--min-accuracy", str(ACCURACY_FLOOR), "--no-progress"]
     )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    accuracy = summary["runs"]["hybrid"]["overall"]["accuracy"]
+    hybrid = summary["runs"]["hybrid"]
     assert result.exit_code == 0, result.output
-    assert accuracy >= ACCURACY_FLOOR
+    assert summary["skipped_questions"] == 0
+    assert hybrid["overall"]["questions"] == 175
+    assert list(hybrid["by_split"]) == ["dev", "test"]
+    assert hybrid["overall"]["accuracy"] >= ACCURACY_FLOOR

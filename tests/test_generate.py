@@ -401,7 +401,7 @@ def test_quoted_answers_pass_the_verifier(engine: Engine) -> None:
     """The verifier does not reject text taken from the passages: the extractive answers, with
     their citations renumbered to the passages' places in the prompt, all pass."""
     root = Path(__file__).parents[1]
-    lines = (root / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (root / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if "jinghu-2024-fazhi" in line][:8]
     engine.generator = None
     checked = 0

@@ -147,7 +147,7 @@ def test_index_skips_broken_files_and_names_them(tmp_path: Path) -> None:
     runner = CliRunner()
     index_dir = str(tmp_path / "index")
     result = runner.invoke(main, ["index", str(folder), "--index-dir", index_dir])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # indexed the rest, but a file failed
     assert "broken.pdf" in result.output and "broken.docx" in result.output
     assert "Indexed 1 reports" in result.output
 

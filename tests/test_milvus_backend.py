@@ -18,7 +18,7 @@ from reportqa.build import build_index, remove_reports
 from reportqa.cli import main
 from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError, InputError
-from reportqa.evaluate import load_questions
+from reportqa.evaluate import load_questions, partition_by_index
 from reportqa.ingest import read_report
 from reportqa.milvus_backend import (
     BackendChoice,
@@ -36,7 +36,11 @@ from reportqa.retrieve import KeywordIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-QUESTIONS = load_questions(ROOT / "eval" / "questions.jsonl")
+# The evaluation questions about the six seed reports (and those naming no report), both splits.
+QUESTIONS, _ = partition_by_index(
+    [q for split in ("dev", "test") for q in load_questions(ROOT / "eval" / f"{split}.jsonl")],
+    [p.stem for p in SEEDS.glob("*.txt")],
+)
 
 
 # --- pure parts ---------------------------------------------------------------------------------

@@ -248,10 +248,11 @@ def test_browser_escapes_html_follows_up_and_reports_errors(server: str) -> None
         page.on("dialog", on_dialog)
         page.goto(server)
 
-        page.locator("#rqa-ask").click()  # nothing typed
-        expect(page.locator("#rqa-chat .rqa-error")).to_contain_text("问题为空", timeout=30_000)
+        page.locator("#rqa-ask").click()  # nothing typed: a note under the box, no empty turn
+        expect(page.locator("#rqa-status .rqa-problem")).to_contain_text("问题为空", timeout=30_000)
+        assert page.locator("#rqa-chat .rqa-question").count() == 0
 
-        hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+        hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>镜湖区的"
         _ask(page, hostile)
         expect(page.locator("#rqa-chat .rqa-question").last).to_have_text(hostile, timeout=30_000)
         expect(page.locator("#rqa-chat .rqa-refusal").last).to_be_visible(timeout=30_000)

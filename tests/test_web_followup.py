@@ -2,7 +2,7 @@
 
 import pytest
 
-from reportqa.followup import contextualize, is_elliptical, split_topic
+from reportqa.followup import Understood, contextualize, is_elliptical, split_topic, understand
 
 PREVIOUS = "2024年全区新收行政复议案件多少件？"
 WITH_PLACE = "2024年镜湖区全区新收行政复议案件多少件？"
@@ -104,3 +104,45 @@ def test_split_topic() -> None:
 def test_chained_follow_ups() -> None:
     first = contextualize("那2023年呢？", PREVIOUS)
     assert contextualize("那2022年呢？", first) == "2022年全区新收行政复议案件多少件？"
+
+
+def test_short_question_with_its_own_subject_stands_alone() -> None:
+    # After a 厦门 question, "码上知是什么？" is a new question, not "2024年厦门市码上知是什么？".
+    assert contextualize("码上知是什么？", "厦门市2024年地区生产总值增长多少？") == "码上知是什么？"
+
+
+@pytest.mark.parametrize("greeting", ["你好", "谢谢", "你好！"])
+def test_greetings_are_left_alone(greeting: str) -> None:
+    assert not is_elliptical(greeting)
+    assert contextualize(greeting, PREVIOUS) == greeting
+
+
+def test_pronoun_is_resolved_to_the_previous_subject() -> None:
+    assert contextualize("它是哪个部门推出的？", "码上知是什么？") == "码上知是哪个部门推出的？"
+    assert contextualize("其主要做法有哪些？", "码上知是什么？") == "码上知主要做法有哪些？"
+
+
+def test_other_words_starting_with_qi_are_not_pronouns() -> None:
+    assert not is_elliptical("其他区县的行政复议案件多少件？")
+    assert not is_elliptical("全区其它行政复议案件多少件？")
+
+
+def test_a_chain_of_follow_ups_never_merges_more_than_the_previous_turn() -> None:
+    first = understand(PREVIOUS, None)
+    second = understand("那办结呢？", first)
+    assert second.question == "2024年全区新收行政复议案件，办结多少件？"
+    third = understand("那调解结案呢？", second)
+    assert third.question == "2024年全区新收行政复议案件，调解结案多少件？"
+    fourth = understand("其中调解率是多少？", third)
+    assert fourth.question == "2024年全区新收行政复议案件中调解率是多少？"
+    assert "办结" not in fourth.question and fourth.rewritten
+
+
+def test_year_swap_after_a_follow_up_keeps_the_previous_meaning() -> None:
+    second = understand("那办结呢？", understand(PREVIOUS, None))
+    assert understand("那2023年呢？", second).question == "2023年全区新收行政复议案件，办结多少件？"
+
+
+def test_standalone_question_is_not_marked_rewritten() -> None:
+    result = understand("码上知是什么？", understand(PREVIOUS, None))
+    assert result == Understood("码上知是什么？", "码上知", False)

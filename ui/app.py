@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 # Gradio reads this when it is imported; usage reports would leave the machine.
@@ -17,8 +18,12 @@ import gradio as gr  # noqa: E402
 
 from reportqa.engine import Engine  # noqa: E402
 from reportqa.errors import ReportQAError  # noqa: E402
+from reportqa.feedback import FeedbackStore  # noqa: E402
 
 from .chat import STREAM_DELAY_S, Chat, ChatState, Warmup  # noqa: E402
+from .routes import page_routes  # noqa: E402
+from .session import STORAGE_KEY, STORAGE_SECRET, WebSession, state_to_json, status_html  # noqa: E402
+from .style import CSS, HEAD, page_js  # noqa: E402
 
 # Questions about the seed reports, by the report that answers them; shown when it is indexed.
 DEFAULT_EXAMPLES = (
@@ -31,62 +36,6 @@ DEFAULT_EXAMPLES = (
 # Requests served at once. engine.ask only reads the index, so threads can share it.
 CONCURRENCY = 32
 
-CSS = """
-.rqa-question { white-space: pre-wrap; }
-.rqa-rewrite { font-size: 0.85em; color: #6b7280; margin-bottom: 0.4em; }
-.rqa-answer a.rqa-cite { color: #1d4ed8; font-weight: 600; text-decoration: none; cursor: pointer;
-  padding: 0 1px; }
-.rqa-answer a.rqa-cite:hover { text-decoration: underline; }
-.rqa-refusal { border-left: 4px solid #d97706; background: #fffbeb; color: #78350f;
-  padding: 0.5em 0.8em; border-radius: 4px; }
-.rqa-refusal-title { font-weight: 700; margin-bottom: 0.2em; }
-.rqa-error { border-left: 4px solid #dc2626; background: #fef2f2; color: #7f1d1d;
-  padding: 0.5em 0.8em; border-radius: 4px; }
-.rqa-pending { color: #6b7280; font-style: italic; }
-.rqa-sources { font-size: 0.95em; line-height: 1.6; }
-.rqa-empty, .rqa-none { color: #6b7280; }
-.rqa-turn-q { font-weight: 700; margin: 0.2em 0 0.5em; }
-.rqa-src { border: 1px solid #e5e7eb; border-radius: 6px; padding: 0.6em 0.8em; margin-bottom: 0.7em;
-  scroll-margin-top: 80px; transition: box-shadow 0.3s; }
-.rqa-src.rqa-flash { box-shadow: 0 0 0 3px #60a5fa; }
-.rqa-src-head { font-weight: 600; }
-.rqa-n { color: #1d4ed8; }
-.rqa-page { margin-left: 0.5em; color: #6b7280; font-weight: 400; }
-.rqa-src-section { color: #4b5563; font-size: 0.9em; }
-.rqa-passage { margin: 0.4em 0; padding-left: 0.7em; border-left: 3px solid #d1d5db; }
-.rqa-sources mark { background: #fde68a; color: inherit; padding: 0 1px; }
-.rqa-offsets { color: #9ca3af; font-size: 0.8em; }
-.rqa-context summary, .rqa-older summary { cursor: pointer; color: #1d4ed8; font-size: 0.9em; }
-.rqa-section-text { white-space: pre-wrap; background: #f9fafb; padding: 0.5em; margin-top: 0.3em;
-  max-height: 24em; overflow-y: auto; }
-.rqa-chunk { text-decoration: underline dotted #9ca3af; }
-"""
-
-# Clicking an [n] marker opens and scrolls to its source. The chat renders links itself (and may open
-# them in a new tab), so the click is caught before it and handled here.
-CITE_JS = """
-() => {
-  if (window.__rqaCites) { return; }
-  window.__rqaCites = true;
-  document.addEventListener('click', (event) => {
-    const link = event.target.closest ? event.target.closest('a.rqa-cite') : null;
-    if (!link) { return; }
-    event.preventDefault();
-    event.stopPropagation();
-    const id = (link.getAttribute('href') || '').replace(/^#/, '');
-    const target = document.getElementById(id);
-    if (!target) { return; }
-    for (let el = target; el; el = el.parentElement) {
-      if (el.tagName === 'DETAILS') { el.open = true; }
-    }
-    target.scrollIntoView({behavior: 'smooth', block: 'center'});
-    target.classList.remove('rqa-flash');
-    void target.offsetWidth;
-    target.classList.add('rqa-flash');
-  }, true);
-}
-"""
-
 
 def default_examples(engine: Engine) -> list[str]:
     """The example questions whose report is in this index."""
@@ -98,13 +47,16 @@ def build_app(
     examples: Sequence[str] | None = None,
     warmup: Warmup | None = None,
     stream_delay_s: float = STREAM_DELAY_S,
+    feedback_path: Path | None = None,
 ) -> gr.Blocks:
     """The chat app for an engine whose index is already loaded.
 
     `examples` defaults to the seed questions whose report is indexed; pass a started `warmup` to
-    serve before the engine's first answer has loaded everything.
+    serve before the engine's first answer has loaded everything. Votes on answers are appended to
+    `feedback_path` (JSONL); without it the vote buttons are not shown.
     """
     chat = Chat(engine, warmup, stream_delay_s)
+    session = WebSession(chat, FeedbackStore(feedback_path) if feedback_path else None)
     shown_examples = list(examples) if examples is not None else default_examples(engine)
 
     def api_ask(question: str, reports: list[str] | None = None) -> dict[str, Any]:
@@ -114,21 +66,26 @@ def build_app(
         except ReportQAError as exc:
             raise gr.Error(str(exc)) from exc
 
-    with gr.Blocks(title="reportqa 报告问答", analytics_enabled=False) as demo:
-        gr.Markdown(
-            "## 政府报告问答\n"
-            "答案只摘自已收录的报告原文，每句后的 [n] 指向出处；点击 [n] 查看高亮的原文段落。"
-            "报告中没有的内容会如实说明。"
+    with gr.Blocks(title="政府报告问答 · reportqa", analytics_enabled=False) as demo:
+        gr.HTML(
+            '<h1 class="rqa-title">政府报告问答</h1>'
+            "<p>答案只摘自已收录的报告原文，每句后的 [n] 指向出处；点击 [n] 查看高亮的原文段落。"
+            "报告中没有的内容会如实说明。</p>"
+            '<div id="rqa-live" class="rqa-hidden-control" aria-live="polite"></div>'
         )
-        state = gr.State(ChatState())
+        state = gr.BrowserState(
+            state_to_json(ChatState()), storage_key=STORAGE_KEY, secret=STORAGE_SECRET
+        )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
                     label="对话",
                     height=460,
                     elem_id="rqa-chat",
-                    feedback_options=None,
-                    buttons=["copy", "copy_all"],  # no share button: answers stay on this machine
+                    # 👍/👎 when votes are kept. Gradio's own copy buttons would copy the HTML
+                    # of a message; each answer has its own plain-text copy button instead.
+                    feedback_options=("Like", "Dislike") if session.feedback else None,
+                    buttons=[],  # no share button: answers stay on this machine
                     placeholder="请输入关于报告的问题，例如某年的统计数字、某项工作的做法。",
                 )
                 with gr.Row():
@@ -140,6 +97,22 @@ def build_app(
                         elem_id="rqa-question",
                     )
                     ask_button = gr.Button("提问", variant="primary", scale=1, elem_id="rqa-ask")
+                status = gr.HTML(status_html(""), elem_id="rqa-status")
+                with gr.Row(visible=False, elem_id="rqa-feedback") as comment_row:
+                    comment_box = gr.Textbox(
+                        label="补充说明（可选）",
+                        placeholder="例如：答案的数字不对，报告里写的是……",
+                        scale=5,
+                        max_lines=3,
+                        elem_id="rqa-comment",
+                    )
+                    comment_button = gr.Button("提交说明", scale=1, elem_id="rqa-comment-send")
+                feedback_note = gr.HTML("", elem_id="rqa-feedback-note", visible=False)
+                voted = gr.State(None)
+                # "作为新问题提问" puts the question here and presses the hidden button.
+                with gr.Row(elem_classes=["rqa-fresh-controls"]):
+                    fresh_box = gr.Textbox(label="单独提问", elem_id="rqa-fresh")
+                    fresh_button = gr.Button("单独提问", elem_id="rqa-fresh-go")
                 report_choices = [(info.title, rid) for rid, info in engine.reports.items()]
                 selector = gr.Dropdown(
                     choices=report_choices,
@@ -157,31 +130,71 @@ def build_app(
                             gr.Button(q, size="sm", elem_classes=["rqa-example"])
                             for q in shown_examples
                         ]
-                clear_button = gr.Button("清空对话", size="sm")
+                with gr.Row():
+                    gr.Button("复制全部对话", size="sm", elem_id="rqa-copy-all")
+                    gr.Button("导出为 Markdown", size="sm", elem_id="rqa-export")
+                    clear_button = gr.Button("清空对话", size="sm", elem_id="rqa-clear")
             with gr.Column(scale=2):
                 gr.Markdown("### 来源")
                 sources = gr.HTML(chat.empty_panel(), elem_id="rqa-sources")
 
-        outputs = [chatbot, sources, state, box]
-        for trigger in (box.submit, ask_button.click):
-            trigger(chat.respond, [box, selector, state], outputs, api_visibility="private")
+        outputs = [chatbot, sources, state, box, status, ask_button]
+        # Only the chat shows that an answer is coming; the status line and sources stay readable.
+        private: dict[str, Any] = {
+            "api_visibility": "private",
+            "trigger_mode": "once",
+            "show_progress_on": [chatbot],
+        }
+        gr.on(
+            [box.submit, ask_button.click],
+            session.submit,
+            [box, selector, state],
+            outputs,
+            **private,
+        )
         for button in example_buttons:
-            button.click(chat.respond, [button, selector, state], outputs, api_visibility="private")
-        clear_button.click(chat.clear, None, outputs, api_visibility="private")
+            button.click(session.submit_example, [button, selector, state], outputs, **private)
+        fresh_button.click(session.submit_fresh, [fresh_box, selector, state], outputs, **private)
+        clear_button.click(session.clear, None, outputs, api_visibility="private")
         # The chat's own delete button must forget the conversation too, not only hide it.
-        chatbot.clear(chat.clear, None, outputs, api_visibility="private")
-        demo.load(None, js=CITE_JS)
+        chatbot.clear(session.clear, None, outputs, api_visibility="private")
+        chatbot.like(
+            session.vote, [state], [comment_row, voted, feedback_note], api_visibility="private"
+        )
+        comment_button.click(
+            session.comment,
+            [comment_box, voted],
+            [comment_row, comment_box, feedback_note],
+            api_visibility="private",
+        )
+        demo.load(session.restore, [state], [chatbot, sources], api_visibility="private")
+        demo.load(None, js=page_js())
         gr.api(api_ask, api_name="ask")
     return demo
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> str:
-    """Serve the app locally and return its URL; blocks until stopped when `block` is true."""
+def launch(
+    demo: gr.Blocks,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    block: bool = True,
+    engine: Engine | None = None,
+) -> str:
+    """Serve the app locally and return its URL; blocks until stopped when `block` is true.
+
+    With `engine`, the page's own routes are served too (the original document view).
+    """
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=512)
     # System fonts only: the default theme would fetch web fonts, which offline machines lack.
     theme = gr.themes.Soft(
         font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "sans-serif"],
         font_mono=["ui-monospace", "monospace"],
+    ).set(
+        # The Soft theme's light-mode button and labels fall short of 4.5:1 contrast (WCAG AA).
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        block_label_text_color="*primary_800",
+        block_title_text_color="*primary_800",
     )
     _, url, _ = demo.launch(
         server_name=host,
@@ -195,7 +208,9 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bo
         mcp_server=False,
         pwa=False,
         css=CSS,
+        head=HEAD,
         theme=theme,
+        app_kwargs={"routes": page_routes(engine)} if engine is not None else None,
     )
     if block:
         demo.block_thread()

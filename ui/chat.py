@@ -6,17 +6,20 @@ import html
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from reportqa.engine import Engine, check_question
-from reportqa.errors import InputError, ReportQAError
-from reportqa.followup import contextualize
+from reportqa.engine import Engine
+from reportqa.errors import ReportQAError
+from reportqa.followup import Understood, split_topic, understand
 from reportqa.generate import OnToken
 from reportqa.generated import stream_drafts
+from reportqa.inputs import report_ids
 from reportqa.models import Answer
 
+from .question_input import question_problem
 from .render import (
     SectionIndex,
     Turn,
@@ -27,7 +30,11 @@ from .render import (
     question_html,
     refusal_html,
     sources_html,
+    tools_html,
+    where_text,
 )
+from .style import copy_data
+from .transcript import answer_plain, turn_markdown
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +56,19 @@ class ChatState:
     messages: list[dict[str, str]] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
     last_question: str | None = None  # the last question as understood, for follow-ups
+    last_topic: str | None = None  # its subject, without what earlier follow-ups added
+
+    def previous(self) -> Understood | None:
+        if not self.last_question:
+            return None
+        topic = self.last_topic or split_topic(self.last_question)[0]
+        return Understood(self.last_question, topic, False)
 
 
 def resolve_reports(engine: Engine, reports: Sequence[str] | None) -> list[str] | None:
     """Report ids from ids or titles; None (search every report) when none are chosen."""
+    # A program may send one id as a plain string, or something that is not an id at all.
+    reports = report_ids(reports)
     if not reports:
         return None
     by_title = {info.title: rid for rid, info in engine.reports.items()}
@@ -116,21 +132,24 @@ class Chat:
         return sources_html([], self.sections)
 
     def respond(
-        self, question: str, reports: list[str] | None, state: ChatState
+        self, question: str, reports: list[str] | None, state: ChatState, fresh: bool = False
     ) -> Iterator[tuple[Messages, str, ChatState, str]]:
-        """Yield (messages, sources panel, state, question box) as the answer builds up."""
+        """Yield (messages, sources panel, state, question box) as the answer builds up.
+
+        `fresh` asks the question on its own, without reading it as a follow-up.
+        """
         state = replace(state, messages=list(state.messages), turns=list(state.turns))
         question = question if isinstance(question, str) else ""
         user = {"role": "user", "content": question_html(question)}
         panel = sources_html(state.turns, self.sections)
-        try:
-            check_question(question)
-        except InputError as exc:
-            state.messages += [user, {"role": "assistant", "content": notice_html(str(exc))}]
+        problem = question_problem(question)
+        if problem is not None:
+            state.messages += [user, {"role": "assistant", "content": notice_html(problem)}]
             yield state.messages, panel, state, ""
             return
-        resolved = contextualize(question.strip(), state.last_question)
-        rewritten = resolved if resolved != question.strip() else None
+        understood = understand(question.strip(), None if fresh else state.previous())
+        resolved = understood.question
+        rewritten = resolved if understood.rewritten else None
         pending = {"role": "assistant", "content": pending_html()}
         yield [*state.messages, user, pending], panel, state, ""
         try:
@@ -156,12 +175,22 @@ class Chat:
             return
 
         state.last_question = resolved
+        state.last_topic = understood.topic
         number = (state.turns[-1].number + 1) if state.turns else 1
-        turn = Turn(number, resolved, answer.refused, tuple(c.to_dict() for c in answer.citations))
+        answer_id = uuid.uuid4().hex[:12]
+        turn = Turn(
+            number,
+            resolved,
+            answer.refused,
+            tuple(c.to_dict() for c in answer.citations),
+            answer=answer.answer,
+            asked=question.strip(),
+            id=answer_id,
+        )
         state.turns = [*state.turns, turn][-MAX_TURNS_SHOWN:]
         panel = sources_html(state.turns, self.sections)
         if answer.refused:
-            final = refusal_html(answer.answer, rewritten)
+            final = refusal_html(answer.answer, rewritten, ask_as_new=True)
         else:
             # Stream clause by clause; the sources are in place before the markers that link there.
             shown = ""
@@ -170,11 +199,34 @@ class Chat:
                 partial = {"role": "assistant", "content": answer_html(shown, number, rewritten)}
                 yield [*state.messages, user, partial], panel, state, ""
                 time.sleep(self.stream_delay_s)
-            final = answer_html(answer.answer, number, rewritten)
+            final = answer_html(answer.answer, number, rewritten, ask_as_new=True)
         if answer.notice:  # a generated answer was not shown: say why the reply is a quotation
-            final = notice_html(answer.notice) + final
+            why = "；".join(answer.problems[:3])
+            final = notice_html(answer.notice + (f"（{why}）" if why else "")) + final
+        final = self.finished_html(final, turn)
         state.messages += [user, {"role": "assistant", "content": final}]
         yield state.messages, panel, state, ""
+
+    def finished_html(self, body: str, turn: Turn) -> str:
+        """A finished answer with its copy button, and the texts the copy and export buttons use."""
+
+        def locate(citation: Any) -> str:
+            return where_text(citation, self.sections)
+
+        asked = turn.asked or turn.question
+        payload = {
+            "id": turn.id,
+            "asked": asked,
+            "text": f"问：{asked}\n答："
+            + answer_plain(turn.answer, turn.citations, turn.refused, locate),
+            "md": turn_markdown(
+                asked, turn.answer, turn.citations, turn.refused, turn.question, locate
+            ),
+        }
+        return (
+            f'<div class="rqa-msg" data-answer-id="{turn.id}">{body}{tools_html()}'
+            f"{copy_data(payload)}</div>"
+        )
 
     def clear(self) -> tuple[Messages, str, ChatState, str]:
         return [], self.empty_panel(), ChatState(), ""

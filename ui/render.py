@@ -17,6 +17,8 @@ from typing import Any
 
 from reportqa.models import Chunk
 
+from .docview import doc_url, paragraph_number, paragraph_starts
+
 _MARKER = re.compile(r"\[(\d+)\]")
 # Clause ends: the answer streams one clause at a time.
 _CLAUSE = re.compile(r"[^，,；;。：:！!？?]+[，,；;。：:！!？?]*|[，,；;。：:！!？?]+")
@@ -53,14 +55,36 @@ def question_html(question: str) -> str:
     return f'<div class="rqa-question">{esc(question)}</div>'
 
 
-def answer_html(answer_text: str, turn: int, rewritten: str | None = None) -> str:
-    note = f'<div class="rqa-rewrite">结合上文理解为：{esc(rewritten)}</div>' if rewritten else ""
+def rewrite_note(rewritten: str | None, ask_as_new: bool = False) -> str:
+    """How a follow-up was understood, with a button to ask it again on its own."""
+    if not rewritten:
+        return ""
+    button = (
+        ' <button type="button" class="rqa-tool rqa-asnew">作为新问题提问</button>'
+        if ask_as_new
+        else ""
+    )
+    return f'<div class="rqa-rewrite">结合上文理解为：{esc(rewritten)}{button}</div>'
+
+
+def tools_html(extra: str = "") -> str:
+    """Buttons under a finished answer; the script finds what to copy in the message's data."""
+    return (
+        '<div class="rqa-tools"><button type="button" class="rqa-tool rqa-copy" '
+        f'title="复制此回答及其来源（纯文本）">复制</button>{extra}</div>'
+    )
+
+
+def answer_html(
+    answer_text: str, turn: int, rewritten: str | None = None, ask_as_new: bool = False
+) -> str:
+    note = rewrite_note(rewritten, ask_as_new)
     body = link_markers(esc(answer_text), turn)
     return f'<div class="rqa-answer">{note}{body}</div>'
 
 
-def refusal_html(answer_text: str, rewritten: str | None = None) -> str:
-    note = f'<div class="rqa-rewrite">结合上文理解为：{esc(rewritten)}</div>' if rewritten else ""
+def refusal_html(answer_text: str, rewritten: str | None = None, ask_as_new: bool = False) -> str:
+    note = rewrite_note(rewritten, ask_as_new)
     return (
         f'<div class="rqa-refusal">{note}<div class="rqa-refusal-title">报告中没有答案</div>'
         f"{esc(answer_text)}</div>"
@@ -117,6 +141,7 @@ class SectionIndex:
 
     def __init__(self, chunks: Sequence[Chunk], texts: Mapping[str, str]) -> None:
         self._texts = texts
+        self._paragraphs: dict[str, list[int]] = {}
         self._spans: dict[tuple[str, str], list[int]] = {}
         by_path: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         for chunk in chunks:
@@ -152,6 +177,25 @@ class SectionIndex:
     def text(self, report: str) -> str:
         return self._texts[report]
 
+    def paragraph(self, report: str, offset: int) -> int | None:
+        """The 1-based paragraph (non-blank line) of the report holding `offset`."""
+        if report not in self._texts:
+            return None
+        if report not in self._paragraphs:
+            self._paragraphs[report] = paragraph_starts(self._texts[report])
+        return paragraph_number(self._paragraphs[report], offset)
+
+
+def where_text(citation: Mapping[str, Any], sections: SectionIndex) -> str:
+    """Where a passage is, in words a reader can follow: 第3页 第12段."""
+    parts = []
+    if citation.get("page"):
+        parts.append(f"第 {int(citation['page'])} 页")
+    paragraph = sections.paragraph(str(citation["report"]), int(citation["start"]))
+    if paragraph is not None:
+        parts.append(f"第 {paragraph} 段")
+    return " ".join(parts)
+
 
 def citation_html(citation: Mapping[str, Any], turn: int, sections: SectionIndex) -> str:
     n = int(citation["n"])
@@ -175,14 +219,22 @@ def citation_html(citation: Mapping[str, Any], turn: int, sections: SectionIndex
             f'<details class="rqa-context"><summary>展开所在章节全文{more}：{where}</summary>'
             f'<div class="rqa-section-text">{shown}</div></details>'
         )
+    paragraph = sections.paragraph(str(citation["report"]), start)
+    where = f"第 {paragraph} 段" if paragraph is not None else ""
+    url = html.escape(doc_url(str(citation["report"]), start, end, highlights))
+    # Offsets stay available to programs (data-start/data-end, and the API); readers get 第N段.
     return (
-        f'<div class="rqa-src" id="{source_id(turn, n)}">'
+        f'<div class="rqa-src" id="{source_id(turn, n)}" tabindex="-1" role="region" '
+        f'aria-label="来源 {n}" data-report="{esc(str(citation["report"]))}" '
+        f'data-start="{start}" data-end="{end}">'
         f'<div class="rqa-src-head"><span class="rqa-n">[{n}]</span> '
         f"《{esc(str(citation['title']))}》{page}</div>"
         f'<div class="rqa-src-section">{esc(section)}</div>'
         f'<blockquote class="rqa-passage">{passage}</blockquote>'
-        f'<div class="rqa-offsets">报告 {esc(str(citation["report"]))} · 字符 {start}–{end}</div>'
-        f"{context}</div>"
+        f'<div class="rqa-where">{where}'
+        f'{" · " if where else ""}<a href="{url}" target="_blank" rel="noopener">'
+        f"查看原文（新窗口）</a></div>"
+        f'{context}<button type="button" class="rqa-tool rqa-back">返回答案</button></div>'
     )
 
 
@@ -205,6 +257,9 @@ class Turn:
     question: str
     refused: bool
     citations: tuple[Mapping[str, Any], ...]
+    answer: str = ""
+    asked: str = ""  # as typed, when `question` is a follow-up rewritten to stand alone
+    id: str = ""  # names the answer in feedback
 
 
 def turn_html(turn: Turn, sections: SectionIndex) -> str:

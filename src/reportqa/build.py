@@ -17,7 +17,9 @@ import numpy as np
 from . import __version__
 from .embed import Embedder
 from .errors import InputError
+from .guard import guarded_index_write
 from .ingest import SourceReport
+from .integrity import missing_files
 from .metadata import ReportMeta, detect_meta
 from .models import Chunk
 from .parse import ChunkSettings, chunk_report, parse_report
@@ -61,6 +63,8 @@ def is_up_to_date(
 ) -> bool:
     manifest = read_manifest(index_dir)
     if manifest is None or not _same_settings(manifest, fingerprint):
+        return False
+    if missing_files(index_dir, manifest):  # a file deleted or cut short: rebuild it
         return False
     indexed = {rid: entry.get("sha256") for rid, entry in manifest.get("reports", {}).items()}
     if indexed != {r.id: r.sha256 for r in reports}:
@@ -113,6 +117,7 @@ def search_files_writer(
     return write
 
 
+@guarded_index_write
 def build_index(
     reports: list[SourceReport],
     index_dir: Path,
@@ -153,6 +158,7 @@ def build_index(
         all_vectors.append(vectors)
         entries[report.id] = {
             "file": report.path.name,
+            "path": str(report.path.resolve()),  # named in the command that rebuilds the index
             "sha256": report.sha256,
             "chars": len(report.text),
             "chunks": len(chunks),
@@ -188,6 +194,7 @@ def build_index(
     )
 
 
+@guarded_index_write
 def remove_reports(index_dir: Path, report_ids: list[str]) -> BuildResult:
     """Take reports out of the index, keeping every other report's vectors (nothing is embedded).
 

@@ -32,8 +32,21 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_dir_option
 @embedder_option
-@click.option("--max-chars", default=200, show_default=True, help="Largest chunk, in characters.")
-@click.option("--overlap", default=1, show_default=True, help="Sentences repeated between chunks.")
+@click.option(
+    "--max-chars",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Largest chunk, in characters.",
+)
+@click.option(
+    "--overlap",
+    default=1,
+    show_default=True,
+    # a chunk keeps this many sentences of the one before; more than a few only repeats text
+    type=click.IntRange(0, 10),
+    help="Sentences repeated between chunks.",
+)
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
 @backend_options
 def index(
@@ -47,7 +60,9 @@ def index(
 ) -> None:
     """Index the reports in PATHS (files or folders; default: seeds/)."""
     from .build import build_index
+    from .carryover import keep_unreadable_indexed
     from .embed import load_embedder
+    from .guard import check_replaceable
     from .ingest import SUPPORTED_SUFFIXES, find_report_files, read_reports
     from .manage_cmd import build_progress
     from .parse import ChunkSettings
@@ -55,6 +70,8 @@ def index(
     failures: list[InputError] = []
     try:
         files = find_report_files(list(paths) or [DEFAULT_SEEDS])
+        # Before any work: never replace a folder reportqa did not make.
+        check_replaceable(index_dir, files)
         if not files:
             raise InputError(
                 f"No {'/'.join(SUPPORTED_SUFFIXES)} reports found in "
@@ -64,6 +81,16 @@ def index(
         reports, failures = read_reports(files)
         for failure in failures:
             click.echo(f"Skipped: {failure}", err=True)
+        # An indexed report whose file cannot be read now keeps its indexed copy.
+        kept = keep_unreadable_indexed(index_dir, files, reports)
+        reports = [*reports, *kept]
+        for report in kept:
+            click.echo(
+                f"Kept the indexed copy of {report.id}: its file cannot be read now. Fix the "
+                f"file, or take the report out with: reportqa remove {report.id} "
+                f"--index-dir {index_dir}",
+                err=True,
+            )
         if not reports:
             raise InputError(f"None of the {len(files)} files could be read; nothing indexed.")
         ids = [r.id for r in reports]
@@ -84,6 +111,9 @@ def index(
             )
         # The index folder is the source of truth; a Milvus collection follows it.
         synced = backend.sync(index_dir)
+    except InputError as exc:
+        _fail(exc, code=2)
+        return
     except ReportQAError as exc:
         _fail(exc)
         return
@@ -91,6 +121,7 @@ def index(
         click.echo(synced)
     if not result.changed:
         click.echo(f"Index at {index_dir} is up to date ({result.reports} reports); nothing to do.")
+        _exit_if_failed(failures)
         return
     click.echo(
         f"Indexed {result.reports} reports, {result.chunks} chunks into {index_dir} "
@@ -98,13 +129,23 @@ def index(
         f"embedded: {', '.join(result.embedded_reports) or 'none (reused)'}"
         + (f"; removed: {', '.join(result.removed_reports)}" if result.removed_reports else "")
     )
+    _exit_if_failed(failures)
+
+
+def _exit_if_failed(failures: list[InputError]) -> None:
+    """Exit with status 1 when any file could not be read: a script must not take a partial
+    index for a whole one."""
     if failures:
-        click.echo(f"{len(failures)} file(s) failed and were not indexed (see above).", err=True)
+        click.echo(f"{len(failures)} file(s) could not be read (see above).", err=True)
+        sys.exit(1)
 
 
 def _print_answer(data: dict[str, Any]) -> None:
     if data.get("notice"):
         click.echo(f"（{data['notice']}）", err=True)
+        # why the generated answer was replaced, so the reader can judge the notice
+        for problem in data.get("problems") or []:
+            click.echo(f"  - {problem}", err=True)
     click.echo(data["answer"])
     if data["refused"]:
         return
@@ -120,14 +161,22 @@ def _print_answer(data: dict[str, Any]) -> None:
 @click.argument("question", required=False)
 @index_dir_option
 @embedder_option
-@click.option("--top-k", default=5, show_default=True, help="Passages given to the answer step.")
+@click.option(
+    "--top-k",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Passages given to the answer step.",
+)
 @click.option("--retriever", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--report", "reports", multiple=True, help="Search only this report id (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @generator_option
 @click.option(
     "--batch",
-    type=click.File("r", encoding="utf-8"),
+    # read as bytes: each line is decoded on its own, so one badly encoded line is reported
+    # and the others are still answered
+    type=click.File("rb"),
     help='JSONL file of {"question": ...} objects; writes one answer per line.',
 )
 @backend_options
@@ -149,6 +198,10 @@ def ask(
 
     mode = cast(Mode, retriever)
     try:
+        if batch is not None and question is not None:
+            raise InputError(
+                "Give either a QUESTION or --batch FILE, not both (the question would be ignored)."
+            )
         if batch is None:
             check_question(question or "")
         engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
@@ -171,21 +224,26 @@ def ask(
 
 
 def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[str]) -> None:
-    for line_no, line in enumerate(batch, start=1):
-        if not line.strip():
+    """Answer every usable line; a bad line gets an error line (with its number) in the output
+    and on stderr, and the command exits with status 2 once the good lines are answered."""
+    from .inputs import batch_lines
+
+    bad: list[int] = []
+    for line in batch_lines(batch):
+        if line.item is None:
+            bad.append(line.number)
+            click.echo(f"Error: batch line {line.number}: {line.error}", err=True)
+            click.echo(json.dumps({"line": line.number, "error": line.error}, ensure_ascii=False))
             continue
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                raise ValueError('each line needs an object with a "question" string')
-        except ValueError as exc:
-            raise InputError(f"batch line {line_no}: {exc}") from exc
+        item = line.item
         try:
             data = engine.ask(item["question"], top_k=top_k, mode=mode, reports=reports).to_dict()
         except InputError as exc:
             data = {"question": item["question"], "error": str(exc)}
         extra = {k: v for k, v in item.items() if k not in data}
         click.echo(json.dumps({**extra, **data}, ensure_ascii=False))
+    if bad:
+        raise InputError(f"{len(bad)} batch line(s) could not be used: {bad[:20]}")
 
 
 from .eval_cmd import eval_command  # noqa: E402
@@ -200,3 +258,7 @@ from .manage_cmd import remove_command, reports_command  # noqa: E402
 
 main.add_command(reports_command)
 main.add_command(remove_command)
+
+from .feedback_cmd import feedback_command  # noqa: E402
+
+main.add_command(feedback_command)

@@ -136,6 +136,15 @@ def resolve_embedder_name(name: str | None) -> str:
     return name or os.environ.get("REPORTQA_EMBEDDER") or DEFAULT_EMBEDDER
 
 
+def canonical_embedder_name(name: str) -> str:
+    """The name an embedder loaded as `name` records in an index (aliases of the default, and
+    local folders as absolute paths), so that two spellings of one model compare equal."""
+    if name in (DEFAULT_EMBEDDER, "use", "default"):
+        return DEFAULT_EMBEDDER
+    path = Path(name).expanduser()
+    return str(path.resolve()) if path.exists() else name
+
+
 def load_embedder(name: str | None = None) -> Embedder:
     chosen = resolve_embedder_name(name)
     if chosen in (DEFAULT_EMBEDDER, "use", "default"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -12,10 +14,13 @@ import numpy as np
 
 from .answer import AnswerSettings, ReportInfo, TermWeights, compose_answer
 from .backend import SearchBackend, SimilarityStats
-from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
+from .embed import DEFAULT_EMBEDDER, Embedder, canonical_embedder_name, load_embedder
 from .errors import IndexUnusableError, InputError
 from .generate import Generator, OnToken
 from .generated import generated_answer
+from .hints import rebuild_command, rebuild_hint
+from .ingest import sidecar_problem
+from .inputs import clean_question, report_ids
 from .models import Answer, Hit
 from .question import analyse
 from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
@@ -28,7 +33,11 @@ MAX_QUESTION_CHARS = 2000
 
 def check_question(question: str) -> str:
     """The question stripped, or an InputError saying what is wrong with it."""
-    stripped = question.strip() if isinstance(question, str) else ""
+    if not isinstance(question, str):
+        raise InputError(
+            f"问题必须是文字。(The question must be text, not {type(question).__name__}.)"
+        )
+    stripped = clean_question(question).strip()
     if not stripped:
         raise InputError("问题为空：请输入一个问题。(The question is empty.)")
     if len(stripped) > MAX_QUESTION_CHARS:
@@ -52,30 +61,43 @@ class Engine:
         files = read_index(index_dir)
         manifest = files.manifest
         built_with = manifest.get("embedder", {}).get("name", DEFAULT_EMBEDDER)
-        wanted = embedder.name if embedder else (embedder_name or built_with)
+        # REPORTQA_EMBEDDER asks for an embedder just as --embedder does, so it is held to the
+        # index's embedder too rather than silently ignored.
+        requested = embedder_name or os.environ.get("REPORTQA_EMBEDDER")
+        wanted = embedder.name if embedder else canonical_embedder_name(requested or built_with)
         if wanted != built_with:
+            source = "--embedder" if embedder_name or embedder else "REPORTQA_EMBEDDER"
             raise IndexUnusableError(
                 f"The index at {index_dir} was built with the embedder {built_with!r}, not "
-                f"{wanted!r}. Use --embedder {built_with} or rebuild the index with "
-                f"reportqa index --embedder {wanted}."
+                f"{wanted!r} (asked for by {source}). Use --embedder {built_with} (or unset "
+                f"REPORTQA_EMBEDDER), or rebuild the index: {rebuild_command(index_dir)} "
+                f"--embedder {shlex.quote(wanted)}"
             )
         if manifest.get("tokenizer") != TOKENIZER_NAME:
             raise IndexUnusableError(
-                f"The index at {index_dir} uses the tokenizer {manifest.get('tokenizer')!r}; "
-                "rebuild it: reportqa index --force"
+                f"The index at {index_dir} uses the tokenizer {manifest.get('tokenizer')!r}. "
+                f"{rebuild_hint(index_dir)}"
             )
+        # An index built before sidecars were checked may hold metadata every question trips on.
+        for rid, entry in manifest.get("reports", {}).items():
+            problem = sidecar_problem(entry) if isinstance(entry, dict) else "not an object."
+            if problem:
+                raise IndexUnusableError(
+                    f"The index at {index_dir} holds unusable metadata for {rid}: {problem} "
+                    f"{rebuild_hint(index_dir)}"
+                )
         try:
             keyword = KeywordIndex.load(index_dir)
             dense = DenseIndex.load(index_dir)
         except Exception as exc:  # bm25s and faiss raise many kinds of errors on damaged files
             raise IndexUnusableError(
-                f"The index at {index_dir} is damaged ({exc}). Rebuild it: reportqa index --force"
+                f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
             ) from exc
         dim = int(manifest.get("embedder", {}).get("dim", 0))
         if dense.dim != dim:
             raise IndexUnusableError(
                 f"The index at {index_dir} holds {dense.dim}-d vectors but its manifest says "
-                f"{dim}; rebuild it: reportqa index --force"
+                f"{dim}. {rebuild_hint(index_dir)}"
             )
         self.index_dir = index_dir
         self.manifest: dict[str, Any] = manifest
@@ -128,6 +150,7 @@ class Engine:
         return similarity
 
     def check_reports(self, reports: list[str] | None) -> set[str] | None:
+        reports = report_ids(reports)
         if not reports:
             return None
         unknown = [r for r in reports if r not in self.reports]

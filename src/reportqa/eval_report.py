@@ -27,10 +27,25 @@ COMPARE_COLUMNS = (
     "citation_recall",
     "unanswerable_refused",
     "answerable_refused",
+    "first_citation_right_report",
+    "top1_right_report",
+    "chitchat_uncited",
     "latency_p50_ms",
     "latency_p95_ms",
 )
 GROUP_COLUMNS = ("questions", *COMPARE_COLUMNS)
+# The figures to quote for a split, side by side: what a user sees, not how retrieval ranks.
+SPLIT_COLUMNS = (
+    "questions",
+    "accuracy",
+    "answerable_refused",
+    "unanswerable_refused",
+    "first_citation_right_report",
+    "chitchat_uncited",
+    "hit@1",
+    "hit@5",
+    "latency_p50_ms",
+)
 
 DEFINITIONS = """\
 - **accuracy**: answerable questions whose answer holds every expected string and is not refused,
@@ -42,6 +57,14 @@ DEFINITIONS = """\
   **citation_recall**: share of answerable questions with at least one relevant cited passage.
 - **unanswerable_refused**: share of unanswerable questions refused (higher is better);
   **answerable_refused**: share of answerable questions refused (lower is better).
+- **first_citation_right_report**: of the answerable questions answered with a citation, the share
+  whose first cited passage comes from the question's report; **top1_right_report**: the same for
+  the first retrieved passage, over all answerable questions.
+- **chitchat_uncited**: share of chit-chat questions (greetings, "what can you do", out-of-domain
+  requests; no report) answered without any cited passage. A chit-chat question counts as correct
+  in **accuracy** when nothing is cited.
+- **by trap**: near misses grouped by what makes them unanswerable (year, place, subject,
+  plan_vs_result, scope).
 - **latency**: wall time of one answer (retrieval and answer step), in milliseconds."""
 
 
@@ -68,7 +91,8 @@ def worst_failures(
 
 def _failure_block(record: dict[str, Any], labels: dict[str, str]) -> str:
     lines = [
-        f"**{record['id']}** ({record['type']}, {record['report']}): "
+        f"**{record['id']}** ({record['type']}{', trap ' + record['trap'] if record.get('trap') else ''}"
+        f", {record['report'] or 'no report'}): "
         f"{labels.get(record['failure'], record['failure'])}",
         "",
         f"- Question: {_one_line(record['question'])}",
@@ -97,16 +121,63 @@ def _failure_block(record: dict[str, Any], labels: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def headline(split: str, mode: str, overall: dict[str, Any]) -> str:
+    """One line to quote for a split: accuracy and the refusal, routing and chit-chat rates
+    (a rate with no question to count is left out)."""
+    parts = [f"accuracy {_pct(overall['accuracy'])}"]
+    if overall["answerable"]:
+        parts += [
+            f"answerable refused {_pct(overall['answerable_refused'])} "
+            f"(of {overall['answerable']})",
+            "first citation from the right report " + _pct(overall["first_citation_right_report"]),
+        ]
+    if overall["unanswerable"]:
+        parts.append(
+            f"unanswerable refused {_pct(overall['unanswerable_refused'])} "
+            f"(of {overall['unanswerable']})"
+        )
+    if overall["chitchat"]:
+        parts.append(
+            f"chit-chat without citation {_pct(overall['chitchat_uncited'])} "
+            f"(of {overall['chitchat']})"
+        )
+    return f"{split} ({mode}, {overall['questions']} questions): " + " · ".join(parts)
+
+
+def split_sections(summary: dict[str, Any]) -> list[str]:
+    """Markdown: the splits side by side, then each split by type and by trap."""
+    splits = summary["by_split"]
+    parts = [
+        "### By split",
+        metric_table({name: s["overall"] for name, s in splits.items()}, SPLIT_COLUMNS, "split"),
+    ]
+    for name, s in splits.items():
+        parts += [f"#### {name}: by type", metric_table(s["by_type"], SPLIT_COLUMNS, "type")]
+        if s["by_trap"]:
+            parts += [f"#### {name}: by trap", metric_table(s["by_trap"], SPLIT_COLUMNS, "trap")]
+    return parts
+
+
 def render_run(summary: dict[str, Any], run: EvalRun) -> str:
     from .evaluate import FAILURE_KINDS, FAILURE_LABELS
 
     failures = summary["failures"]
     parts = [
         f"## Retriever: {run.mode} (top_k={run.top_k})",
-        "### Overall",
+        "\n".join(
+            f"- {headline(name, run.mode, s['overall'])}" for name, s in summary["by_split"].items()
+        ),
+        *split_sections(summary),
+        "### Overall (all splits together)",
         metric_table({"all": summary["overall"]}, GROUP_COLUMNS),
         "### By type",
         metric_table(summary["by_type"], GROUP_COLUMNS, "type"),
+        "### By trap",
+        metric_table(summary["by_trap"], GROUP_COLUMNS, "trap") if summary["by_trap"] else "None.",
         "### By report",
         metric_table(summary["by_report"], GROUP_COLUMNS, "report"),
         "### Failures by kind",

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,12 +28,21 @@ from .retrieve import Mode
 RETRIEVE_K = 10
 SNIPPET_CHARS = 60
 UNANSWERABLE_TYPE = "unanswerable"
+CHITCHAT_TYPE = "chitchat"
 
 # What went wrong with a question, worst kind first: a made-up answer misleads, a refusal only
 # disappoints.
-FAILURE_KINDS = ("missed_refusal", "wrong_sentence", "retrieval_miss", "wrong_refusal", "error")
+FAILURE_KINDS = (
+    "missed_refusal",
+    "cited_chitchat",
+    "wrong_sentence",
+    "retrieval_miss",
+    "wrong_refusal",
+    "error",
+)
 FAILURE_LABELS = {
     "missed_refusal": "answered an unanswerable question",
+    "cited_chitchat": "chit-chat or an out-of-domain request answered with a cited passage",
     "wrong_sentence": "evidence retrieved, answer misses an expected string",
     "retrieval_miss": "evidence not among the passages given to the answer step",
     "wrong_refusal": "evidence retrieved, but refused",
@@ -51,19 +60,27 @@ class EvalQuestion:
     must_contain: tuple[str, ...]
     gold_spans: tuple[str, ...]
     type: str
-    report: str  # the report's file name, as written in the question set
+    report: str  # the report's file name, as written in the question set ("" for chit-chat)
+    trap: str = ""  # for a near miss: "year", "place", "subject", "plan_vs_result", "scope"
+    split: str = ""  # the question file it came from: "dev", "test", "test_corpus", ...
 
     @property
     def report_id(self) -> str:
         """Index report ids are file stems: "jinghu-2024-fazhi.txt" -> "jinghu-2024-fazhi"."""
-        return Path(self.report).stem
+        return Path(self.report).stem if self.report else ""
+
+    @property
+    def chitchat(self) -> bool:
+        """Not a question about the reports: a greeting, a request for help, an unrelated task.
+        Only the type says so: a question set may leave out `report` for real questions too."""
+        return self.type == CHITCHAT_TYPE
 
     @property
     def answerable(self) -> bool:
         return bool(self.must_contain)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EvalQuestion:
+    def from_dict(cls, data: dict[str, Any], split: str = "") -> EvalQuestion:
         return cls(
             id=str(data["id"]),
             question=str(data["question"]),
@@ -71,12 +88,17 @@ class EvalQuestion:
             must_contain=tuple(data.get("must_contain", [])),
             gold_spans=tuple(data.get("gold_spans", [])),
             type=str(data.get("type", "")),
-            report=str(data.get("report", "")),
+            report=str(data.get("report") or ""),
+            trap=str(data.get("trap") or ""),
+            split=split,
         )
 
 
-def load_questions(path: Path) -> list[EvalQuestion]:
-    """The question set, one JSON object a line; a malformed line is an InputError naming it."""
+def load_questions(path: Path, split: str | None = None) -> list[EvalQuestion]:
+    """The question set, one JSON object a line; a malformed line is an InputError naming it.
+
+    Each question is tagged with its split: `split`, or the file's stem (eval/dev.jsonl -> dev).
+    """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -89,12 +111,26 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             data = json.loads(line)
             if not isinstance(data, dict) or "id" not in data or "question" not in data:
                 raise ValueError('each line needs an object with "id" and "question"')
-            questions.append(EvalQuestion.from_dict(data))
+            questions.append(EvalQuestion.from_dict(data, split or path.stem))
         except (ValueError, TypeError) as exc:
             raise InputError(f"{path} line {line_no}: {exc}") from exc
     if not questions:
         raise InputError(f"The question set {path} holds no questions.")
     return questions
+
+
+def partition_by_index(
+    questions: Sequence[EvalQuestion], indexed: Iterable[str]
+) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
+    """The questions the index can be asked (their report is indexed, or they name none: chit-chat
+    and question sets without reports) and the ones it cannot (their report is missing): a
+    seeds-only index skips corpus questions."""
+    ids = set(indexed)
+
+    def askable(q: EvalQuestion) -> bool:
+        return not q.report_id or q.report_id in ids
+
+    return [q for q in questions if askable(q)], [q for q in questions if not askable(q)]
 
 
 def is_relevant(chunk: Chunk, q: EvalQuestion) -> bool:
@@ -110,6 +146,8 @@ def classify(
         return "error"
     if correct:
         return None
+    if q.chitchat:
+        return "cited_chitchat"
     if not q.answerable:
         return "missed_refusal"
     if not evidence_seen:
@@ -150,9 +188,35 @@ class EvalRun:
             "retrieve_k": RETRIEVE_K,
             "overall": summarise(self.results),
             "by_type": summarise_by(self.results, [q.type for q in self.questions]),
+            "by_trap": _by_trap(self.results, self.questions),
             "by_report": summarise_by(self.results, [q.report_id for q in self.questions]),
+            "by_split": {
+                split: {
+                    "overall": summarise(results),
+                    "by_type": summarise_by(results, [q.type for q in questions]),
+                    "by_trap": _by_trap(results, questions),
+                }
+                for split, (results, questions) in self._splits().items()
+            },
             "failures": {kind: failures[kind] for kind in FAILURE_KINDS},
         }
+
+    def _splits(self) -> dict[str, tuple[list[QuestionResult], list[EvalQuestion]]]:
+        """Results and questions of each split, in the order the splits were given."""
+        groups: dict[str, tuple[list[QuestionResult], list[EvalQuestion]]] = {}
+        for result, q in zip(self.results, self.questions, strict=True):
+            results, questions = groups.setdefault(q.split or "all", ([], []))
+            results.append(result)
+            questions.append(q)
+        return groups
+
+
+def _by_trap(
+    results: Sequence[QuestionResult], questions: Sequence[EvalQuestion]
+) -> dict[str, dict[str, Any]]:
+    """`summarise` for each kind of trap (near misses only; questions without a trap are left out)."""
+    pairs = [(r, q.trap) for r, q in zip(results, questions, strict=True) if q.trap]
+    return summarise_by([r for r, _ in pairs], [t for _, t in pairs])
 
 
 def engine_answer_fn(engine: Engine) -> AnswerFn:
@@ -192,7 +256,12 @@ def evaluate_question(
     seen = answer.hits if answer and answer.hits else hits[:top_k]
     evidence_seen = any(is_relevant(h.chunk, q) for h in seen)
     refused = bool(data["refused"])
-    correct = error is None and answer_correct(data["answer"], refused, q.must_contain)
+    if q.chitchat:
+        # Right when nothing is cited: a help text or a polite refusal, never a passage.
+        correct = error is None and not data["citations"]
+    else:
+        correct = error is None and answer_correct(data["answer"], refused, q.must_contain)
+    first_cited = data["citations"][0]["report"] if data["citations"] else None
     result = QuestionResult(
         answerable=q.answerable,
         correct=correct,
@@ -201,12 +270,17 @@ def evaluate_question(
         total_relevant=total_relevant,
         cited=cited,
         latency_ms=latency_ms,
+        chitchat=q.chitchat,
+        first_cited_right_report=None if first_cited is None else first_cited == q.report_id,
+        top_hit_right_report=hits[0].chunk.report == q.report_id if hits else None,
     )
     first = next((i for i, rel in enumerate(relevant, start=1) if rel), None)
     record = {
         "mode": mode,
         "id": q.id,
+        "split": q.split,
         "type": q.type,
+        "trap": q.trap or None,
         "report": q.report_id,
         "question": q.question,
         "expected": q.answer,

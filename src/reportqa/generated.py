@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from .answer import ReportInfo
-from .generate import Generator, GeneratorError, OnToken, Passage, build_prompt
+from .generate import Generator, GeneratorError, Messages, OnToken, Passage, build_prompt
 from .models import Answer, Citation, Hit
 from .verify import CITATION, cited, is_no_answer, verify
 
@@ -76,7 +76,12 @@ def generated_answer(
         return replace(fallback, verified=True)
     passages = passages_for(hits, reports)
     try:
-        reply = generator.generate(build_prompt(question, passages), on_token)
+        reply = generate_within(
+            generator,
+            build_prompt(question, passages),
+            on_token,
+            getattr(generator, "timeout_s", None),
+        )
     except GeneratorError as exc:
         return replace(
             fallback, problems=[f"generator failed: {exc}"], notice=NOTICE_FAILED.format(error=exc)
@@ -90,6 +95,46 @@ def generated_answer(
         )
     text, citations = renumber(reply, hits, passages)
     return replace(fallback, answer=text, refused=False, citations=citations, verified=True)
+
+
+def generate_within(
+    generator: Generator,
+    messages: Messages,
+    on_token: OnToken | None,
+    seconds: float | None,
+) -> str:
+    """`generator.generate(...)`, or a GeneratorError once `seconds` have passed in all.
+
+    The deadline covers the whole request, however the generator spends it (connecting, waiting,
+    streaming slowly). The generator runs in a thread that is left to finish on its own; tokens it
+    sends after the deadline are dropped.
+    """
+    if seconds is None:
+        return generator.generate(messages, on_token)
+    done = threading.Event()
+    expired = threading.Event()
+    result: list[str] = []
+    failure: list[BaseException] = []
+
+    def forward(piece: str) -> None:
+        if on_token is not None and not expired.is_set():
+            on_token(piece)
+
+    def run() -> None:
+        try:
+            result.append(generator.generate(messages, forward))
+        except BaseException as exc:  # re-raised in the caller's thread below
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="reportqa-generate-deadline", daemon=True).start()
+    if not done.wait(seconds):
+        expired.set()
+        raise GeneratorError(f"timed out: no complete answer within {seconds:g} s")
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def stream_drafts(ask: Callable[[OnToken], Answer]) -> Iterator[tuple[str, Answer | None]]:

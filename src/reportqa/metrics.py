@@ -91,7 +91,11 @@ class QuestionResult:
     """What one question scored; the inputs of every aggregate.
 
     `retrieved` is the relevance of each retrieved chunk, best first; `cited` the relevance of each
-    cited passage. Retrieval and citation fields only count for answerable questions.
+    cited passage. Retrieval and citation fields only count for answerable questions. A chit-chat
+    question (a greeting, "what can you do", an out-of-domain request) is about no report: it is
+    neither answerable nor unanswerable, and is right when nothing is cited.
+    `first_cited_right_report` is whether the first cited passage comes from the question's report
+    (None when nothing is cited); `top_hit_right_report` the same for the first retrieved passage.
     """
 
     answerable: bool
@@ -101,6 +105,9 @@ class QuestionResult:
     total_relevant: int
     cited: tuple[bool, ...]
     latency_ms: float
+    chitchat: bool = False
+    first_cited_right_report: bool | None = None
+    top_hit_right_report: bool | None = None
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -110,14 +117,16 @@ def _mean(values: Iterable[float]) -> float | None:
 
 def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
     """Every metric over a group of questions; a metric with no question to count is None."""
-    answerable = [r for r in results if r.answerable]
-    unanswerable = [r for r in results if not r.answerable]
+    answerable = [r for r in results if r.answerable and not r.chitchat]
+    unanswerable = [r for r in results if not r.answerable and not r.chitchat]
+    chitchat = [r for r in results if r.chitchat]
     cited = [rel for r in answerable for rel in r.cited]
     latencies = [r.latency_ms for r in results]
     summary: dict[str, Any] = {
         "questions": len(results),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
+        "chitchat": len(chitchat),
         "accuracy": _mean(float(r.correct) for r in results),
         "answerable_accuracy": _mean(float(r.correct) for r in answerable),
     }
@@ -131,6 +140,17 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
     summary["citation_recall"] = _mean(float(any(r.cited)) for r in answerable)
     summary["unanswerable_refused"] = _mean(float(r.refused) for r in unanswerable)
     summary["answerable_refused"] = _mean(float(r.refused) for r in answerable)
+    # Of the answerable questions that were answered with a citation: does the first cited
+    # passage come from the report the question is about? (Routing in a many-report index.)
+    summary["first_citation_right_report"] = _mean(
+        float(r.first_cited_right_report)
+        for r in answerable
+        if r.first_cited_right_report is not None
+    )
+    summary["top1_right_report"] = _mean(
+        float(r.top_hit_right_report) for r in answerable if r.top_hit_right_report is not None
+    )
+    summary["chitchat_uncited"] = _mean(float(not r.cited) for r in chitchat)
     summary["latency_p50_ms"] = percentile(latencies, 50)
     summary["latency_p95_ms"] = percentile(latencies, 95)
     return summary

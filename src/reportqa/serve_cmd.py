@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from .errors import ReportQAError
+from .feedback import default_feedback_path
+from .feedback_cmd import feedback_option
 from .options import backend_options, embedder_option, generator_option, index_dir_option
 
 
@@ -19,6 +21,7 @@ from .options import backend_options, embedder_option, generator_option, index_d
 @index_dir_option
 @embedder_option
 @generator_option
+@feedback_option
 @backend_options
 def serve(
     host: str,
@@ -26,6 +29,7 @@ def serve(
     index_dir: Path,
     embedder: str | None,
     generator: str | None,
+    feedback_path: Path | None,
     backend: Any,
 ) -> None:
     """Serve the web chat over the index."""
@@ -44,9 +48,13 @@ def serve(
     from ui.app import Warmup, build_app, launch
 
     warmup = Warmup(engine)
-    demo = build_app(engine, warmup=warmup)
+    feedback = feedback_path or default_feedback_path(index_dir)
+    # REPORTQA_STREAM_DELAY_S slows the clause-by-clause streaming (demonstrations, browser tests).
+    delay = os.environ.get("REPORTQA_STREAM_DELAY_S")
+    options: dict[str, Any] = {"stream_delay_s": float(delay)} if delay else {}
+    demo = build_app(engine, warmup=warmup, feedback_path=feedback, **options)
     try:
-        url = launch(demo, host=host, port=port, block=False)
+        url = launch(demo, host=host, port=port, block=False, engine=engine)
     except OSError as exc:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {exc}") from exc
     # Warm up once the server is listening: the page loads while the tokenizers do.

@@ -11,6 +11,7 @@ Layout of `index/`:
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -22,6 +23,9 @@ from typing import Any
 import numpy as np
 
 from .errors import IndexUnusableError
+from .guard import check_replaceable
+from .hints import rebuild_hint
+from .integrity import file_sizes
 from .models import Chunk
 
 FORMAT_VERSION = 1
@@ -48,14 +52,17 @@ def _pid_alive(pid: int) -> bool:
 
 def remove_abandoned_builds(index_dir: Path) -> None:
     """Delete temporary build folders left by builds that were killed (their process is gone)."""
-    for folder in index_dir.parent.glob(f".{index_dir.name}.building-*"):
-        pid = folder.name.split("-")[1] if folder.name.count("-") >= 2 else ""
+    prefix = f".{index_dir.name}.building-"
+    for folder in index_dir.parent.glob(glob.escape(prefix) + "*"):
+        # The index's own name may hold '-': the pid is what follows the prefix, up to its '-'.
+        pid = folder.name[len(prefix) :].split("-")[0]
         if pid.isdigit() and not _pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 
 def recover_interrupted_swap(index_dir: Path) -> None:
     """If a swap died between its two renames, put the previous index back."""
+    index_dir = index_dir.resolve()  # "." has no name to put ".old" after
     old = index_dir.with_name(index_dir.name + ".old")
     if not index_dir.exists() and old.exists():
         old.rename(index_dir)
@@ -72,10 +79,10 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexUnusableError(
-            f"{path} is unreadable ({exc}); rebuild the index: reportqa index --force"
+            f"{path} is unreadable ({exc}). {rebuild_hint(index_dir)}"
         ) from exc
     if not isinstance(data, dict):
-        raise IndexUnusableError(f"{path} is not a manifest; rebuild: reportqa index --force")
+        raise IndexUnusableError(f"{path} is not a manifest. {rebuild_hint(index_dir)}")
     return data
 
 
@@ -85,7 +92,8 @@ def write_index(index_dir: Path, files: IndexFiles, write_extra: Any) -> None:
     `write_extra(tmp_dir)` writes the FAISS and BM25 files. A crash at any point leaves either the
     old index or the new one in place, never a mix.
     """
-    index_dir = index_dir.resolve()
+    # Callers check this before any work; here again because a wrong folder is deleted below.
+    index_dir = check_replaceable(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted_swap(index_dir)
     remove_abandoned_builds(index_dir)
@@ -103,8 +111,10 @@ def write_index(index_dir: Path, files: IndexFiles, write_extra: Any) -> None:
         np.save(tmp / "vectors.npy", files.vectors.astype(np.float32))
         write_extra(tmp)
         # The manifest goes last: a folder without one is never taken for an index.
+        # with every file's size, so that a later build notices a file deleted or cut short
+        manifest = {**files.manifest, "files": file_sizes(tmp)}
         (tmp / MANIFEST).write_text(
-            json.dumps(files.manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
         old = index_dir.with_name(index_dir.name + ".old")
         if index_dir.exists():
@@ -126,7 +136,7 @@ def read_index(index_dir: Path) -> IndexFiles:
     if version != FORMAT_VERSION:
         raise IndexUnusableError(
             f"The index at {index_dir} has format version {version}; this reportqa reads version "
-            f"{FORMAT_VERSION}. Rebuild it: reportqa index --force --index-dir {index_dir}"
+            f"{FORMAT_VERSION}. {rebuild_hint(index_dir)}"
         )
     try:
         chunks = [
@@ -141,18 +151,18 @@ def read_index(index_dir: Path) -> IndexFiles:
         vectors = np.load(index_dir / "vectors.npy")
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexUnusableError(
-            f"The index at {index_dir} is damaged ({exc}). Rebuild it: reportqa index --force"
+            f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
         ) from exc
     if len(vectors) != len(chunks) or len(chunks) != manifest.get("chunk_count"):
         raise IndexUnusableError(
             f"The index at {index_dir} is inconsistent ({len(chunks)} chunks, {len(vectors)} "
-            "vectors). Rebuild it: reportqa index --force"
+            f"vectors). {rebuild_hint(index_dir)}"
         )
     for chunk in chunks:
         text = texts.get(chunk.report)
         if text is None or text[chunk.start : chunk.end] != chunk.text:
             raise IndexUnusableError(
                 f"The index at {index_dir} is damaged (a chunk of {chunk.report} does not match "
-                "its report text). Rebuild it: reportqa index --force"
+                f"its report text). {rebuild_hint(index_dir)}"
             )
     return IndexFiles(manifest=manifest, chunks=chunks, texts=texts, vectors=vectors)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .injection import quotes_instruction, without_instructions
+
 NO_ANSWER = "报告中没有相关内容"
 
 CITATION = re.compile(r"[\[［【](\d{1,3})[\]］】]")
@@ -87,7 +89,21 @@ def verify(answer: str, passages: Sequence[str]) -> tuple[bool, list[str]]:
         if not numbers:
             problems.append(f"sentence cites no passage: {short}")
             continue
+        # Instruction-like text in a passage is data, not evidence: a figure found only there
+        # does not count, and repeating such text is not an answer.
+        evidence = [without_instructions(p) for p in known]
         for figure in dict.fromkeys(figures(sentence)):
-            if not any(occurs(figure, p) for p in known):
-                problems.append(f"figure {figure} is not in the cited passage(s): {short}")
+            if not any(occurs(figure, p) for p in evidence):
+                where = (
+                    "only inside instruction-like text in"
+                    if any(occurs(figure, p) for p in known)
+                    else "not in"
+                )
+                problems.append(f"figure {figure} is {where} the cited passage(s): {short}")
+        for passage in known:
+            quoted = quotes_instruction(sentence, passage)
+            if quoted:
+                problems.append(
+                    f"repeats instruction-like text of a passage ({quoted[:30]}): {short}"
+                )
     return not problems, problems
