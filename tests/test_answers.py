@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from reportqa.answer import ReportInfo, report_scope, scope_conflict
 from reportqa.engine import Engine
+from reportqa.evidence import ReportInfo, report_scope, scope_conflict
 from reportqa.question import subset_qualifier
 
 ANSWERED = [

@@ -119,7 +119,7 @@ def test_the_tiny_model_streams_what_it_returns(tiny_generator: TransformersGene
 def test_the_extractive_json_is_unchanged(engine: Engine) -> None:
     engine.generator = None
     data = engine.ask(QUESTION).to_dict()
-    assert set(data) == {"question", "answer", "refused", "citations", "timings_ms"}
+    assert set(data) == {"question", "answer", "refused", "citations", "timings_ms", "checks"}
 
 
 def _check_verdict(engine: Engine, reply: str, answer: Any, extractive: Any) -> None:

@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .evidence import Check, ReportInfo, first_failure, run_checks
+from .lang import zh
 from .models import Answer, Chunk, Citation, Hit
 from .parse import split_sentences
-from .question import FIGURE, YEAR, QuestionFacts, analyse, jieba_posseg
+from .question import FIGURE, QuestionFacts, analyse
 from .tokenize import tokenize
 
 
@@ -34,13 +36,6 @@ class AnswerSettings:
     max_sentences: int = 3
     max_answer_chars: int = 260
     long_sentence_chars: int = 110  # longer sentences are trimmed to the clauses that answer
-
-
-@dataclass(frozen=True)
-class ReportInfo:
-    title: str
-    places: tuple[str, ...]
-    years: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -64,93 +59,6 @@ class TermWeights:
     def __call__(self, token: str) -> float:
         df = self._df.get(token, 0)
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
-
-
-def _years(text: str) -> set[int]:
-    return {int(y) for y in YEAR.findall(text)}
-
-
-def evidence_years(sentence: str, section: str, report: ReportInfo) -> set[int]:
-    """Years a sentence speaks of. A sentence with no year speaks of its section's or report's.
-
-    A year earlier than the report covers ("较2023年增长") is a comparison base, so the report's
-    own years still apply to the sentence.
-    """
-    found = _years(sentence) | _years(section)
-    if not found or (report.years and max(found) < min(report.years)):
-        found |= set(report.years)
-    return found
-
-
-def _place_known(place: str, haystacks: list[str], report: ReportInfo) -> bool:
-    if any(place in h for h in haystacks):
-        return True
-    stem = place[:-1] if len(place) > 2 and place[-1] in "省市区县镇州" else place
-    return any(stem in p or p in place for p in report.places)
-
-
-def _has_person_name(sentence: str) -> bool:
-    return any(flag == "nr" for _, flag in jieba_posseg().cut(sentence))
-
-
-# "全市" asked, "全区" given: a district's total is not its city's.
-_SCOPE = re.compile(r"全(?:国|省|市|区|县|镇)")
-
-
-def _scopes(text: str) -> list[str]:
-    return list(dict.fromkeys(_SCOPE.findall(text)))
-
-
-_LEVELS = {"省": 0, "市": 1, "区": 2, "县": 2, "镇": 3}
-
-
-def report_scope(report: ReportInfo) -> str | None:
-    """The scope a report's own figures cover: "全区" for a district's report."""
-    levels = [(_LEVELS[p[-1]], p[-1]) for p in report.places if p and p[-1] in _LEVELS]
-    return f"全{max(levels)[1]}" if levels else None
-
-
-def scope_conflict(question: str, sentence: str, section: str, report: ReportInfo) -> str | None:
-    """The evidence's administrative scope when it differs from the one the question asks about.
-
-    A sentence that names no scope speaks for its section's, else for its report's.
-    """
-    asked = set(_scopes(question))
-    if not asked:
-        return None
-    own = report_scope(report)
-    given = _scopes(sentence) or _scopes(section) or ([own] if own else [])
-    if given and not asked & set(given):
-        return given[0]
-    return None
-
-
-def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
-    """Why this sentence cannot answer the question, or None when it can."""
-    years = evidence_years(sentence, section, report)
-    missing_years = [y for y in facts.years if y not in years]
-    if missing_years:
-        return f"报告中没有{missing_years[0]}年的相关内容"
-    context = [sentence, section, report.title]
-    for place in facts.places:
-        if not _place_known(place, context, report):
-            return f"报告中没有关于{place}的相关内容"
-    lowered = (sentence + section).lower()
-    for ident in facts.identifiers:
-        if ident not in lowered:
-            return f"报告中没有提到“{ident.upper()}”"
-    scope = scope_conflict(facts.text, sentence, section, report)
-    if scope:
-        return f"报告只给出{scope}的数字，没有{_scopes(facts.text)[0]}的"
-    if facts.subset and facts.subset not in sentence:
-        return f"报告中没有单独给出“{facts.subset}”的数字"
-    if facts.measure and facts.measure not in sentence:
-        return f"报告中没有给出{facts.measure}"
-    if facts.wants_figure and not FIGURE.search(sentence):
-        return "报告中没有给出相应的数字"
-    if facts.wants_person and not _has_person_name(sentence):
-        return "报告中没有提到相关人员的姓名"
-    return None
 
 
 def _score(
@@ -279,33 +187,77 @@ def compose_answer(
         return refusal(question, "报告中没有找到相关内容")
     facts = analyse(question)
     ranked = candidates(facts, hits, texts, weight)
-    first_reason: str | None = None
+    failed: list[Candidate] = []  # the closest sentences that failed a check, best first
     usable: list[Candidate] = []
     for cand in ranked:
         sentence = texts[cand.hit.chunk.report][cand.start : cand.end]
-        reason = mismatch(facts, sentence, cand.hit.chunk.section, reports[cand.hit.chunk.report])
-        if reason is None:
+        chunk = cand.hit.chunk
+        if first_failure(facts, sentence, chunk.section, reports[chunk.report]) is None:
             usable.append(cand)
-        elif first_reason is None and cand.coverage >= settings.semantic_min_coverage:
-            first_reason = reason
+        elif len(failed) < _REFUSAL_CANDIDATES and cand.coverage >= settings.semantic_min_coverage:
+            failed.append(cand)
+
+    def explained(answer: Answer, cand: Candidate, coverage: Check) -> Answer:
+        chunk = cand.hit.chunk
+        sentence = texts[chunk.report][cand.start : cand.end]
+        answer.checks = [
+            c.to_dict() for c in run_checks(facts, sentence, chunk.section, reports[chunk.report])
+        ] + [coverage.to_dict()]
+        return answer
+
     if usable and facts.wants_list and all_chunks is not None:
         # The best sentence's section first, then those of nearly as good sentences by rank.
         near = [c for c in usable if c.score >= 0.75 * usable[0].score]
         by_rank = sorted({c.hit_rank: c for c in reversed(near)}.items())
         for anchor in [usable[0], *(c for _, c in by_rank)]:
-            items = _enumeration(anchor, all_chunks, texts, settings)
+            items = _announced_items(anchor, all_chunks, texts) or _enumeration(
+                anchor, all_chunks, texts, settings
+            )
             if len(items) >= 2:
-                return _render(question, items, texts, reports, facts, settings)
+                answer = _render(question, items, texts, reports, facts, settings)
+                return explained(answer, anchor, Check("list", True))
     if usable:
         chosen = _select(usable, weight, settings)
-        if _union_coverage(chosen, facts, weight) >= settings.min_coverage:
-            return _render(question, chosen, texts, reports, facts, settings)
+        covered = _union_coverage(chosen, facts, weight)
+        if covered >= settings.min_coverage:
+            answer = _render(question, chosen, texts, reports, facts, settings)
+            return explained(answer, chosen[0], Check("coverage", True, f"{covered:.2f}"))
         if similarity is not None:
             semantic = _semantic_choice(usable, texts, similarity, settings)
             if semantic is not None:
-                return _render(question, [semantic], texts, reports, facts, settings)
-    return refusal(question, first_reason or "报告中没有找到与问题相符的内容")
+                answer = _render(question, [semantic], texts, reports, facts, settings)
+                return explained(answer, semantic, Check("similarity", True))
+        if not failed:
+            answer = refusal(question, "报告中没有找到与问题相符的内容")
+            return explained(
+                answer,
+                usable[0],
+                Check("coverage", False, f"{covered:.2f} < {settings.min_coverage}"),
+            )
+    if failed:
+        # The sentence that came closest (fewest failed checks, then the one that got furthest
+        # through them in order, then the best score) gives the real reason: "2026年…实际完成" is refused for giving only a target, not for a 2025 sentence.
+        def checks_of(cand: Candidate) -> list[Check]:
+            chunk = cand.hit.chunk
+            sentence = texts[chunk.report][cand.start : cand.end]
+            return run_checks(facts, sentence, chunk.section, reports[chunk.report])
 
+        verdicts = [checks_of(cand) for cand in failed]
+        checks = min(
+            verdicts,
+            key=lambda v: (
+                sum(not c.passed for c in v),
+                -next(i for i, c in enumerate(v) if not c.passed),  # got further down the list
+            ),
+        )
+        answer = refusal(question, next(c.reason for c in checks if not c.passed))
+        answer.checks = [c.to_dict() for c in checks]
+        return answer
+    return refusal(question, "报告中没有找到与问题相符的内容")
+
+
+# How many of the closest failing sentences are weighed to name a refusal's reason.
+_REFUSAL_CANDIDATES = 5
 
 # An enumerated item: "一是…", "二是…" at the start of a sentence, clause or paragraph.
 _ITEM = re.compile(r"(?:^|(?<=[。；;：:，,\n]))[ \u3000]*([一二三四五六七八九十]+是)")
@@ -342,7 +294,101 @@ def _enumeration(
                 items.append(Candidate(best.hit_rank, hit, s, e, best.score, 0.0, frozenset()))
         if len(items) >= 2:
             return items[: settings.max_list_items]
+        if depth == len(path):
+            headings = _subheadings(best, scope, depth, all_chunks, texts)
+            if len(headings) >= 2:
+                return headings[: settings.max_list_items]
     return []
+
+
+# A sentence announcing the items that follow: "重点做好以下八个方面工作", "主要做了以下工作".
+_ANNOUNCE = re.compile(
+    r"以下|如下|([一二两三四五六七八九十\d]+)(?:个|项|大|件)(?:方面|工作|任务|实事|举措)"
+)
+# Item markers, one style per list: （一）, (一), 一、, 一是, 1., 1、, （1）.
+_MARKERS = (
+    re.compile(r"[（(]([一二三四五六七八九十]+)[）)]"),
+    re.compile(r"(?:^|(?<=[。；;\n]))[ \u3000]*([一二三四五六七八九十]+)是"),
+    re.compile(r"(?:^|(?<=\n))[ \u3000]*([一二三四五六七八九十]+)、"),
+    re.compile(r"(?:^|(?<=[。；;\n]))[ \u3000]*(\d{1,2})[.．、](?!\d)"),
+    re.compile(r"[（(](\d{1,2})[）)]"),
+)
+_MAX_ANNOUNCED = 12
+_ANNOUNCE_WINDOW = 20000  # characters after the announcement in which its items are sought
+
+
+def _announced_items(
+    anchor: Candidate, all_chunks: Sequence[Chunk], texts: Mapping[str, str]
+) -> list[Candidate]:
+    """The items a sentence announces ("重点做好以下八个方面工作。（一）…（二）…"): the heads of the
+    markers of one style that follow it, whether they stand as headings or run inline."""
+    report = anchor.hit.chunk.report
+    text = texts[report]
+    announced = _ANNOUNCE.search(text, anchor.start, anchor.end)
+    if not announced:
+        return []
+    window_end = min(len(text), anchor.end + _ANNOUNCE_WINDOW)
+    firsts = [
+        (m.start(), pattern)
+        for pattern in _MARKERS
+        if (m := pattern.search(text, anchor.end, window_end))
+    ]
+    if not firsts:
+        return []
+    start, marker = min(firsts, key=lambda pair: pair[0])
+    if text[anchor.end : start].strip():
+        return []  # the items must follow the announcement directly
+    count = zh.numeral_value(announced.group(1)) if announced and announced.group(1) else None
+    spans: list[tuple[int, int]] = []
+    for m in marker.finditer(text, start, window_end):
+        # one list: numbered 1, 2, 3… without a gap; a restart belongs to another list
+        if (
+            len(spans) >= (count or _MAX_ANNOUNCED)
+            or zh.numeral_value(m.group(1)) != len(spans) + 1
+        ):
+            break
+        stop = _ITEM_END.search(text, m.end(), window_end)
+        spans.append((m.start(), stop.start() if stop else m.end()))
+    chunks = [(i, c) for i, c in enumerate(all_chunks) if c.report == report]
+    items: list[Candidate] = []
+    for s, e in spans:
+        owner = next(((i, c) for i, c in chunks if c.start <= s and e <= c.end), None)
+        if owner is None:
+            continue
+        hit = Hit(owner[0], owner[1], anchor.hit.score)
+        items.append(Candidate(anchor.hit_rank, hit, s, e, anchor.score, 0.0, frozenset()))
+    return items if len(items) >= 2 else []
+
+
+def _subheadings(
+    best: Candidate,
+    scope: str,
+    depth: int,
+    all_chunks: Sequence[Chunk],
+    texts: Mapping[str, str],
+) -> list[Candidate]:
+    """The headings of a section's sub-sections ("重点做好以下八个方面工作" followed by eight
+    headings), each cited at the place it stands in the report."""
+    report = best.hit.chunk.report
+    text = texts[report]
+    seen: set[str] = set()
+    items: list[Candidate] = []
+    for chunk_id, chunk in enumerate(all_chunks):
+        if chunk.report != report or not chunk.section.startswith(scope + " > "):
+            continue
+        parts = chunk.section.split(" > ")
+        if len(parts) <= depth or parts[depth] in seen:
+            continue
+        heading = parts[depth]
+        seen.add(heading)
+        at = text.find(heading, chunk.start, chunk.end)  # a heading opens its first chunk
+        if at < 0:
+            continue
+        hit = Hit(chunk_id, chunk, best.hit.score)
+        items.append(
+            Candidate(best.hit_rank, hit, at, at + len(heading), best.score, 0.0, frozenset())
+        )
+    return items
 
 
 def _semantic_choice(
@@ -372,19 +418,24 @@ def _render(
     facts: QuestionFacts,
     settings: AnswerSettings,
 ) -> Answer:
-    # Keep the report's order so that the answer reads as the text does.
-    chosen = sorted(chosen, key=lambda c: (c.hit.chunk.report, c.start))
+    # What fits is decided best first (the best sentence is never crowded out by a longer,
+    # lesser one); what is kept then reads in the report's order.
+    kept: list[tuple[Candidate, int, int]] = []
+    length = 0
+    for cand in chosen:
+        s, e = focus_span(texts[cand.hit.chunk.report], cand.start, cand.end, facts, settings)
+        if kept and length + (e - s) > settings.max_answer_chars:
+            continue
+        kept.append((cand, s, e))
+        length += e - s
+    kept.sort(key=lambda k: (k[0].hit.chunk.report, k[0].start))
     numbers: dict[int, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
-    length = 0
-    for cand in chosen:
+    for cand, s, e in kept:
         chunk = cand.hit.chunk
         text = texts[chunk.report]
-        s, e = focus_span(text, cand.start, cand.end, facts, settings)
         piece = text[s:e]
-        if parts and length + len(piece) > settings.max_answer_chars:
-            continue
         if cand.hit.chunk_id not in numbers:
             numbers[cand.hit.chunk_id] = len(numbers) + 1
             citations.append(

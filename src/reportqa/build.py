@@ -77,7 +77,7 @@ def is_up_to_date(
 
 
 def report_meta(report: SourceReport) -> ReportMeta:
-    return detect_meta(parse_report(report.text).title, report.id, report.sidecar)
+    return detect_meta(parse_report(report.text).title, report.id, report.sidecar, report.text)
 
 
 def _meta_of(entry: dict[str, Any]) -> dict[str, Any]:

@@ -12,19 +12,22 @@ from typing import Any
 
 import numpy as np
 
-from .answer import AnswerSettings, ReportInfo, TermWeights, compose_answer
+from . import smalltalk
+from .answer import AnswerSettings, TermWeights, compose_answer, refusal
 from .backend import SearchBackend, SimilarityStats
 from .embed import DEFAULT_EMBEDDER, Embedder, canonical_embedder_name, load_embedder
 from .errors import IndexUnusableError, InputError
+from .evidence import ReportInfo
 from .generate import Generator, OnToken
 from .generated import generated_answer
 from .hints import rebuild_command, rebuild_hint
 from .ingest import sidecar_problem
 from .inputs import clean_question, report_ids
+from .lang import zh
 from .models import Answer, Hit
 from .question import analyse
 from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
-from .route import ReportScope, route
+from .route import ReportScope, mentions_place, route
 from .store import read_index
 from .tokenize import TOKENIZER_NAME, tokenize
 
@@ -119,6 +122,7 @@ class Engine:
                 title=entry.get("title", rid),
                 places=tuple(entry.get("places", [])),
                 years=tuple(entry.get("years", [])),
+                kind=str(entry.get("kind", "")),
             )
             for rid, entry in manifest.get("reports", {}).items()
         }
@@ -177,6 +181,37 @@ class Engine:
         query = self.embedder.embed_query(question) if mode != "keyword" else None
         return self.backend.candidates(question, query, allowed, top_k, mode).hits
 
+    def not_about_reports(self, question: str) -> Answer | None:
+        """A help text or a polite refusal for a question that is not about the reports."""
+        kind = smalltalk.classify(question)
+        if kind is None:
+            return None
+        titles = [info.title for info in self.reports.values()]
+        return Answer(
+            question=question,
+            answer=smalltalk.reply(kind, titles),
+            refused=True,
+            citations=[],
+            checks=[{"check": "about_reports", "passed": False, "reason": kind}],
+        )
+
+    def filter_excludes(self, question: str, allowed: set[str]) -> Answer | None:
+        """A refusal naming the report filter when the question asks about a place that none of
+        the chosen reports is about (but some other indexed report may be)."""
+        facts = analyse(question)
+        if not facts.places:
+            return None
+        scopes = [self.scopes[r] for r in allowed]
+        if any(not s.places or mentions_place(question, facts.places, s) for s in scopes):
+            return None
+        titles = "、".join(f"《{s.title}》" for s in scopes)
+        answer = refusal(
+            question,
+            f"已限定只在{titles}中查找，该报告不涉及{facts.places[0]}；请取消“限定报告”后再问",
+        )
+        answer.checks = [{"check": "report_filter", "passed": False, "reason": facts.places[0]}]
+        return answer
+
     def ask(
         self,
         question: str,
@@ -185,12 +220,25 @@ class Engine:
         reports: list[str] | None = None,
         on_token: OnToken | None = None,
     ) -> Answer:
-        question = check_question(question)
+        asked = check_question(question)
+        # Traditional characters are asked in simplified form; the answer keeps the user's wording.
+        question = zh.to_simplified(asked)
+        early = self.not_about_reports(question)
         allowed = self.check_reports(reports) if reports else self.route(question)
+        if early is None and reports and allowed is not None:
+            early = self.filter_excludes(question, allowed)
+        if early is not None:
+            early.question = asked
+            early.timings_ms = {"retrieve": 0.0, "answer": 0.0}
+            return early
         t0 = time.perf_counter()
         # One embedding of the question serves the dense leg and the answer step's check.
         query = self.embedder.embed_query(question) if mode != "keyword" else None
-        found = self.backend.candidates(question, query, allowed, top_k, mode)
+        # The keyword leg also searches the names reports print for the indicators asked ("GDP"
+        # is printed as 地区生产总值).
+        aliases = analyse(question).aliases
+        searched = "，".join([question, *aliases]) if aliases else question
+        found = self.backend.candidates(searched, query, allowed, top_k, mode)
         hits = found.hits
         similarity = (
             self._similarity_to(query, found.similarity)
@@ -208,6 +256,7 @@ class Engine:
             similarity=similarity,
             all_chunks=self.chunks,
         )
+        answer.question = asked
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}
         if self.generator is not None:

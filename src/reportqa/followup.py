@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lang import zh
 from .question import find_places
 
 # Particles that open a question continuing the previous one. "那" is a particle only when it is not
@@ -29,13 +30,11 @@ _LEAD = re.compile(r"^(?:那么|那(?![些个里样])|其中|另外|此外|还�
 _PART_OF = "其中"
 _TRAILING = re.compile(r"[\s？?。.!！，,；;…]+$")
 _NE = re.compile(r"呢$")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年?")
-_YEAR_DIGITS = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR = zh.YEAR_WITH_SUFFIX
+_YEAR_DIGITS = zh.BARE_YEAR
 # Interrogatives and fillers carry no subject; what remains after removing them is the content.
-_ASK = re.compile(
-    r"(?:是|有|共|为|达到|达)?(?:多少|几|哪些|哪个|哪里|哪|什么|如何|怎样|怎么|是否|有没有|有无|为什么|为何|谁)"
-)
-_FILLER = re.compile(r"是|有|了|的|吗|呢|请问|一下|分别|情况|具体")
+_ASK = zh.ASK
+_FILLER = zh.FILLER
 _NON_WORD = re.compile(r"[^\w]|_", re.UNICODE)
 # A counter left over after the interrogative ("多少件" -> "件") is not a subject.
 _COUNTER_ONLY = re.compile(

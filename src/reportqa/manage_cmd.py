@@ -58,18 +58,30 @@ def report_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
                 "chars": entry.get("chars", 0),
                 "pages": entry.get("pages"),
                 "file": entry.get("file", ""),
+                # where each field came from: sidecar, title line, file name or body
+                "sources": entry.get("sources", {}),
             }
         )
     return rows
 
 
 def format_row(row: dict[str, Any]) -> str:
-    years = "、".join(str(y) for y in row["years"]) or "?"
-    places = "、".join(row["places"]) or "?"
+    sources = row.get("sources", {})
+
+    def shown(field: str, value: str) -> str:
+        # an undetected field is unknown ("?"), never guessed
+        if not value:
+            return "?"
+        return f"{value} ({sources[field]})" if field in sources else value
+
+    years = "、".join(str(y) for y in row["years"])
+    places = "、".join(row["places"])
     pages = f", {row['pages']} pages" if row["pages"] else ""
+    title_source = f" ({sources['title']})" if "title" in sources else ""
     return (
-        f"{row['id']}  《{row['title']}》\n"
-        f"    {row['kind'] or '(kind unknown)'} | {places} | {years} | {row['issuer'] or '?'}\n"
+        f"{row['id']}  《{row['title']}》{title_source}\n"
+        f"    {shown('kind', row['kind'])} | {shown('places', places)} | "
+        f"{shown('years', years)} | {row['issuer'] or '?'}\n"
         f"    {row['chunks']} chunks, {row['chars']} chars{pages}, from {row['file']}"
     )
 

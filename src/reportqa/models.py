@@ -73,6 +73,9 @@ class Answer:
     verified: bool | None = None
     problems: list[str] = field(default_factory=list)
     notice: str | None = None
+    # The evidence checks of the chosen sentence (or of the best one refused), so that a refusal
+    # can be explained: [{"check", "passed", "reason"?}].
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +84,7 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "checks": list(self.checks),
         } | (
             {
                 "generator": self.generator,

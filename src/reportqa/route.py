@@ -11,19 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-_ADMIN_SUFFIXES = (
-    "特别行政区",
-    "自治区",
-    "自治州",
-    "自治县",
-    "省",
-    "市",
-    "区",
-    "县",
-    "州",
-    "镇",
-    "乡",
-)
+from .lang import zh
 
 
 @dataclass(frozen=True)
@@ -40,11 +28,7 @@ def place_forms(place: str) -> set[str]:
 
     The short form keeps at least two characters, so 光明区 gives 光明 but 沙区 stays whole.
     """
-    forms = {place}
-    for suffix in _ADMIN_SUFFIXES:
-        if place.endswith(suffix) and len(place) - len(suffix) >= 2:
-            forms.add(place[: -len(suffix)])
-            break
+    forms = {place, zh.strip_admin_suffix(place)}
     return {f for f in forms if len(f) >= 2}
 
 
@@ -67,19 +51,26 @@ def route(
 ) -> set[str] | None:
     """The ids of the reports to search for `question`, or None to search them all.
 
-    `places` and `years` are what the question analysis found. Place narrows first (a place is
-    more specific than a year: several reports cover 2024, one covers 镜湖区); year then narrows
-    among those, unless no report of that place covers the year, in which case the place's reports
-    are kept and the answer step judges the year. Never returns an empty set.
+        `places` and `years` are what the question analysis found. Place narrows first (a place is
+        more specific than a year: several reports cover 2024, one covers 镜湖区); year then narrows
+        among those, unless no report of that place covers the year, in which case the place's reports
+        are kept and the answer step judges the year. A report whose place or years are unknown is never
+    excluded by them. Never returns an empty set.
     """
     asked_places = list(places)
     asked_years = set(years)
     chosen = {
         rid for rid, scope in reports.items() if mentions_place(question, asked_places, scope)
     }
+    if chosen:
+        # A report whose place could not be detected may still be about the place asked.
+        chosen |= {rid for rid, scope in reports.items() if not scope.places}
     pool = chosen or set(reports)
     if asked_years:
-        in_year = {rid for rid in pool if asked_years & set(reports[rid].years)}
+        # Likewise a report of unknown years is never excluded by the year asked.
+        in_year = {
+            rid for rid in pool if asked_years & set(reports[rid].years) or not reports[rid].years
+        }
         if in_year:
             chosen = in_year
     return chosen or None

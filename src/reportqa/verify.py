@@ -12,18 +12,15 @@ import re
 from collections.abc import Sequence
 
 from .injection import quotes_instruction, without_instructions
+from .lang import zh
 
 NO_ANSWER = "报告中没有相关内容"
 
-CITATION = re.compile(r"[\[［【](\d{1,3})[\]］】]")
+CITATION = zh.CITATION
 # A figure: a number with its unit (万/亿 and a counter, %, a date part), or a Chinese numeral
 # with a counter. Checking the unit with the number catches "120件" turned into "120万元".
-_UNIT = r"(?:\s*(?:%|％|[万亿千百]?(?:元|件|个|人|项|次|家|所|名|条|户|批|类|场|期|轮|倍|岁|天|年|月|日|号|公里|千米|平方米|亩|吨|台|辆|套|篇|部)|[万亿]))?"  # noqa: E501
-_ARABIC = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)*" + _UNIT)
-_CHINESE = re.compile(
-    r"[〇零一二两三四五六七八九十百千万亿]{2,}(?:个|项|件|次|家|所|名|人|条|批|类|场|期|轮|年)"
-    r"|[二两三四五六七八九十](?:个|项|件|次|家|所|名|人|条|批|类|场|期|轮)"
-)
+_ARABIC = zh.ARABIC_FIGURE
+_CHINESE = zh.CHINESE_FIGURE
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;\n]*")
 _ONLY_CITATIONS = re.compile(r"^\s*(?:" + CITATION.pattern + r"\s*)+")
 

@@ -1,0 +1,1 @@
+"""Language knowledge the rules share (one module per language)."""
