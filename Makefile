@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Reports uploaded in the 报告管理 page (index-uploads/) stay in the index across rebuilds.
 index: $(STAMP)
-	$(BIN)/reportqa index seeds/ --index-dir index
+	$(BIN)/reportqa index seeds/ $(wildcard index-uploads) --index-dir index
 
 run: index
 	$(BIN)/reportqa serve --index-dir index
@@ -41,10 +42,12 @@ eval-seeds: index
 	$(BIN)/reportqa eval --split dev --split test --index-dir index --out eval/out-seeds
 
 # bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1, 6 and
-# ~200 reports. Results go to bench/out/.
+# ~200 reports; bench/bench_load.py: 50 concurrent clients through the REST API and the Gradio client.
+# Results go to bench/out/.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) index index-eval .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ no share link, no analytics, no server-side rendering).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,12 @@ import gradio as gr  # noqa: E402
 from reportqa.engine import Engine  # noqa: E402
 from reportqa.errors import ReportQAError  # noqa: E402
 from reportqa.feedback import FeedbackStore  # noqa: E402
+from reportqa.live import LiveIndex  # noqa: E402
 
+from .admin import AdminSettings, add_admin_panel  # noqa: E402
+from .api import add_api  # noqa: E402
 from .chat import STREAM_DELAY_S, Chat, ChatState, Warmup  # noqa: E402
+from .live_chat import LiveChat, add_index_status  # noqa: E402
 from .routes import page_routes  # noqa: E402
 from .session import STORAGE_KEY, STORAGE_SECRET, WebSession, state_to_json, status_html  # noqa: E402
 from .style import CSS, HEAD, page_js  # noqa: E402
@@ -35,6 +39,7 @@ DEFAULT_EXAMPLES = (
 )
 # Requests served at once. engine.ask only reads the index, so threads can share it.
 CONCURRENCY = 32
+QUEUE_POLL_S = 0.01  # how often Gradio's queue looks for new events (its default: 0.001 s)
 
 
 def default_examples(engine: Engine) -> list[str]:
@@ -48,14 +53,18 @@ def build_app(
     warmup: Warmup | None = None,
     stream_delay_s: float = STREAM_DELAY_S,
     feedback_path: Path | None = None,
+    live: LiveIndex | None = None,
+    admin: AdminSettings | None = None,
 ) -> gr.Blocks:
     """The chat app for an engine whose index is already loaded.
 
     `examples` defaults to the seed questions whose report is indexed; pass a started `warmup` to
     serve before the engine's first answer has loaded everything. Votes on answers are appended to
-    `feedback_path` (JSONL); without it the vote buttons are not shown.
+    `feedback_path` (JSONL); without it the vote buttons are not shown. With `live`, every turn uses
+    the index generation in use when it starts, and the page says which reports are loaded;
+    `admin` adds the 报告管理 page.
     """
-    chat = Chat(engine, warmup, stream_delay_s)
+    chat = LiveChat(live, warmup, stream_delay_s) if live else Chat(engine, warmup, stream_delay_s)
     session = WebSession(chat, FeedbackStore(feedback_path) if feedback_path else None)
     shown_examples = list(examples) if examples is not None else default_examples(engine)
 
@@ -122,6 +131,8 @@ def build_app(
                     visible=len(report_choices) > 1,
                     elem_id="rqa-reports",
                 )
+                if live is not None:
+                    add_index_status(live, selector)
                 example_buttons = []
                 if shown_examples:
                     gr.Markdown("**示例问题**（点击即问）：")
@@ -170,6 +181,11 @@ def build_app(
         demo.load(session.restore, [state], [chatbot, sources], api_visibility="private")
         demo.load(None, js=page_js())
         gr.api(api_ask, api_name="ask")
+    if live is not None and admin is not None:
+        if demo.pages and demo.pages[0][0] == "":
+            demo.pages[0] = ("", "问答", True)  # the nav bar would call the chat "Home"
+        with demo.route("报告管理", "/admin"):
+            add_admin_panel(live, admin)
     return demo
 
 
@@ -179,11 +195,16 @@ def launch(
     port: int = 7860,
     block: bool = True,
     engine: Engine | None = None,
+    live: LiveIndex | None = None,
 ) -> str:
     """Serve the app locally and return its URL; blocks until stopped when `block` is true.
 
-    With `engine`, the page's own routes are served too (the original document view).
+    The page's own routes (the original document view) read the live index's current engine, or
+    `engine`; with `live`, the REST API (/api/...) is served beside the chat on the same server.
     """
+    current: Callable[[], Engine] | None = live.require if live is not None else None
+    if current is None and engine is not None:
+        current = lambda: engine  # noqa: E731
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=512)
     # System fonts only: the default theme would fetch web fonts, which offline machines lack.
     theme = gr.themes.Soft(
@@ -210,8 +231,16 @@ def launch(
         css=CSS,
         head=HEAD,
         theme=theme,
-        app_kwargs={"routes": page_routes(engine)} if engine is not None else None,
+        app_kwargs={"routes": page_routes(current)} if current is not None else None,
     )
+    # Gradio's queue looks for new events every millisecond while it is idle (and while every
+    # worker is busy): about 5 % of a core doing nothing, taken from the answers. A few
+    # milliseconds more before an event starts cost nothing next to streaming an answer.
+    queue = getattr(demo, "_queue", None)
+    if queue is not None and getattr(queue, "sleep_when_free", 0) < QUEUE_POLL_S:
+        queue.sleep_when_free = QUEUE_POLL_S
+    if live is not None:
+        add_api(demo.app, live)
     if block:
         demo.block_thread()
     return url

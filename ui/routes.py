@@ -3,6 +3,8 @@ the page polls to notice that the server went away and came back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.routing import APIRoute
@@ -17,8 +19,11 @@ def _offset(value: str | None, default: int) -> int:
     return int(value) if value is not None and value.isdigit() else default
 
 
-def page_routes(engine: Engine) -> list[APIRoute]:
+def page_routes(current_engine: Callable[[], Engine]) -> list[APIRoute]:
+    """The routes; `current_engine` gives the engine in use (a served index can be swapped)."""
+
     def document(report: str, request: Request) -> HTMLResponse:
+        engine = current_engine()
         info = engine.reports.get(report)
         text = engine.texts.get(report) if info is not None else None
         if info is None or text is None:
