@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 
 from .errors import InputError, ReportQAError
-from .options import embedder_option, generator_option, index_dir_option
+from .options import backend_options, embedder_option, generator_option, index_dir_option
 from .retrieve import MODES, Mode
 
 DEFAULT_SEEDS = Path("seeds")
@@ -48,6 +48,7 @@ def main() -> None:
     help="Sentences repeated between chunks.",
 )
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@backend_options
 def index(
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -55,6 +56,7 @@ def index(
     max_chars: int,
     overlap: int,
     force: bool,
+    backend: Any,
 ) -> None:
     """Index the reports in PATHS (files or folders; default: seeds/)."""
     from .build import build_index
@@ -107,12 +109,16 @@ def index(
                 progress=progress,
                 force=force,
             )
+        # The index folder is the source of truth; a Milvus collection follows it.
+        synced = backend.sync(index_dir)
     except InputError as exc:
         _fail(exc, code=2)
         return
     except ReportQAError as exc:
         _fail(exc)
         return
+    if synced:
+        click.echo(synced)
     if not result.changed:
         click.echo(f"Index at {index_dir} is up to date ({result.reports} reports); nothing to do.")
         _exit_if_failed(failures)
@@ -173,6 +179,7 @@ def _print_answer(data: dict[str, Any]) -> None:
     type=click.File("rb"),
     help='JSONL file of {"question": ...} objects; writes one answer per line.',
 )
+@backend_options
 def ask(
     question: str | None,
     index_dir: Path,
@@ -183,6 +190,7 @@ def ask(
     as_json: bool,
     generator: str | None,
     batch: Any,
+    backend: Any,
 ) -> None:
     """Answer QUESTION from the indexed reports."""
     from .engine import Engine, check_question
@@ -197,6 +205,7 @@ def ask(
         if batch is None:
             check_question(question or "")
         engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
+        backend.apply(engine)
         if batch is not None:
             _ask_batch(engine, batch, top_k, mode, list(reports))
             return

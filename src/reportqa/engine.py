@@ -14,6 +14,7 @@ import numpy as np
 
 from . import smalltalk
 from .answer import AnswerSettings, TermWeights, compose_answer, refusal
+from .backend import SearchBackend, SimilarityStats
 from .embed import DEFAULT_EMBEDDER, Embedder, canonical_embedder_name, load_embedder
 from .errors import IndexUnusableError, InputError
 from .evidence import ReportInfo
@@ -111,6 +112,9 @@ class Engine:
                 f"The embedder gives {self.embedder.dim}-d vectors, the index holds {dim}-d ones."
             )
         self.retriever = Retriever(self.chunks, keyword, dense, self.embedder, fusion)
+        # Where candidates come from: the retriever above, or another backend put in its place
+        # (reportqa.milvus_backend) over the same chunks.
+        self.backend: SearchBackend = self.retriever
         self.answer_settings = answer_settings or AnswerSettings()
         self.generator = generator  # None: the extractive composer answers alone
         self.reports = {
@@ -132,15 +136,16 @@ class Engine:
         self.weights = TermWeights(df, len(self.chunks))
 
     def _similarity_to(
-        self, query: np.ndarray, corpus: np.ndarray
+        self, query: np.ndarray, corpus: SimilarityStats
     ) -> Callable[[list[str]], list[float]]:
         """How much closer each sentence is to the question than the indexed chunks are on
-        average, in standard deviations of the question's similarity to every chunk (`corpus`).
+        average, in standard deviations of the question's similarity to every chunk (`corpus`:
+        their mean and standard deviation).
 
         Raw cosine values differ from one embedding model to another; this relative score does
         not, so one threshold serves every embedder. Sentences are embedded only if asked.
         """
-        mean, spread = float(corpus.mean()), float(corpus.std()) or 1.0
+        mean, spread = corpus.mean, corpus.std or 1.0
 
         def similarity(sentences: list[str]) -> list[float]:
             sims = self.embedder.embed_passages(sentences) @ query
@@ -173,7 +178,8 @@ class Engine:
     ) -> list[Hit]:
         question = check_question(question)
         allowed = self.check_reports(reports) if reports else self.route(question)
-        return self.retriever.search(question, top_k, mode, allowed)
+        query = self.embedder.embed_query(question) if mode != "keyword" else None
+        return self.backend.candidates(question, query, allowed, top_k, mode).hits
 
     def not_about_reports(self, question: str) -> Answer | None:
         """A help text or a polite refusal for a question that is not about the reports."""
@@ -226,18 +232,19 @@ class Engine:
             early.timings_ms = {"retrieve": 0.0, "answer": 0.0}
             return early
         t0 = time.perf_counter()
-        similarity = None
-        corpus = None
-        if mode != "keyword":
-            # One embedding of the question serves the dense leg and the answer step's check.
-            query = self.embedder.embed_query(question)
-            corpus = self.retriever.dense.scores(query)
-            similarity = self._similarity_to(query, corpus)
+        # One embedding of the question serves the dense leg and the answer step's check.
+        query = self.embedder.embed_query(question) if mode != "keyword" else None
         # The keyword leg also searches the names reports print for the indicators asked ("GDP"
         # is printed as 地区生产总值).
         aliases = analyse(question).aliases
         searched = "，".join([question, *aliases]) if aliases else question
-        hits = self.retriever.search(searched, top_k, mode, allowed, dense_scores=corpus)
+        found = self.backend.candidates(searched, query, allowed, top_k, mode)
+        hits = found.hits
+        similarity = (
+            self._similarity_to(query, found.similarity)
+            if query is not None and found.similarity is not None
+            else None
+        )
         t1 = time.perf_counter()
         answer = compose_answer(
             question,

@@ -15,7 +15,7 @@ from typing import Any, cast
 import click
 
 from .errors import InputError, ReportQAError
-from .options import embedder_option, generator_option, index_dir_option
+from .options import backend_options, embedder_option, generator_option, index_dir_option
 from .retrieve import MODES, Mode
 
 EVAL_DIR = Path("eval")
@@ -130,6 +130,7 @@ def modes_for(retriever: str) -> list[Mode]:
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @generator_option
+@backend_options
 def eval_command(
     questions: tuple[Path, ...],
     splits: tuple[str, ...],
@@ -142,6 +143,7 @@ def eval_command(
     min_accuracy: float | None,
     no_progress: bool,
     generator: str | None,
+    backend: Any,
 ) -> None:
     """Score question files QUESTIONS and/or --split NAMEs (default: eval/dev.jsonl,
     eval/test.jsonl, eval/test_corpus.jsonl, those present) against the index. Questions about a
@@ -160,12 +162,16 @@ def eval_command(
         if build_from:
             model = load_embedder(embedder)
             click.echo(ensure_index(list(build_from), index_dir, model))
+            synced = backend.sync(index_dir)  # a Milvus collection follows the index folder
+            if synced:
+                click.echo(synced)
         engine = Engine(
             index_dir,
             embedder=model,
             embedder_name=embedder,
             generator=load_generator(generator),
         )
+        backend.apply(engine)
         items, skipped = partition_by_index(items, engine.reports)
         if not items:
             raise InputError(f"None of the questions is about a report in the index {index_dir}.")
@@ -191,6 +197,7 @@ def eval_command(
         "embedder": engine.manifest.get("embedder", {}).get("name"),
         "top_k": top_k,
         "skipped_questions": len(skipped),
+        "backend": backend.name,
     }
     if engine.generator is not None:
         # The share of generated answers that the verifier replaced by the extractive answer.

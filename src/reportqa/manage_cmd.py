@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from .errors import ReportQAError
-from .options import index_dir_option
+from .options import backend_options, index_dir_option
 
 # Below this many reports a build takes a few seconds and a bar is only noise.
 _PROGRESS_MIN_REPORTS = 5
@@ -114,7 +114,8 @@ def reports_command(index_dir: Path, as_json: bool) -> None:
 @click.command("remove")
 @click.argument("report_ids", nargs=-1, required=True)
 @index_dir_option
-def remove_command(report_ids: tuple[str, ...], index_dir: Path) -> None:
+@backend_options
+def remove_command(report_ids: tuple[str, ...], index_dir: Path, backend: Any) -> None:
     """Take REPORT_IDS out of the index; the other reports keep their vectors.
 
     The report comes back on the next `reportqa index` of a folder that still holds its file.
@@ -123,9 +124,12 @@ def remove_command(report_ids: tuple[str, ...], index_dir: Path) -> None:
 
     try:
         result = remove_reports(index_dir, list(report_ids))
+        synced = backend.sync(index_dir)  # deletes the report's rows from a Milvus collection
     except ReportQAError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Removed {', '.join(result.removed_reports)} from {index_dir}; "
         f"{result.reports} reports, {result.chunks} chunks remain ({result.seconds:.2f} s)."
     )
+    if synced:
+        click.echo(synced)

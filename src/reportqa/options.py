@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,3 +39,61 @@ generator_option = click.option(
     "OpenAI-compatible server, see REPORTQA_OPENAI_BASE_URL) or transformers (a local model, "
     "see REPORTQA_TRANSFORMERS_MODEL). Generated answers are verified; failures fall back.",
 )
+
+
+BACKENDS = ("faiss", "milvus")
+
+
+def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--backend and the Milvus connection options, handed to the command as one `backend`
+    argument (a reportqa.milvus_backend.BackendChoice)."""
+
+    @functools.wraps(command)
+    def with_backend(*args: Any, **kwargs: Any) -> Any:
+        from .errors import InputError
+        from .milvus_backend import BackendChoice
+
+        try:
+            choice = BackendChoice.of(
+                kwargs.pop("backend"),
+                kwargs.pop("milvus_uri"),
+                kwargs.pop("milvus_token"),
+                kwargs.pop("milvus_collection"),
+            )
+        except InputError as exc:
+            raise click.UsageError(str(exc)) from exc
+        return command(*args, backend=choice, **kwargs)
+
+    options = [
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            default="faiss",
+            envvar="REPORTQA_BACKEND",
+            show_envvar=True,
+            help="Where passages are searched: faiss (the index folder, default) or milvus "
+            "(a Milvus Lite file or server kept in step with the index folder).",
+        ),
+        click.option(
+            "--milvus-uri",
+            envvar="REPORTQA_MILVUS_URI",
+            show_envvar=True,
+            help="Milvus Lite file (./milvus.db) or server (http://host:19530).",
+        ),
+        click.option(
+            "--milvus-token",
+            envvar="REPORTQA_MILVUS_TOKEN",
+            default="",
+            help="Milvus token (user:password or an API key); prefer the environment variable "
+            "REPORTQA_MILVUS_TOKEN.",
+        ),
+        click.option(
+            "--milvus-collection",
+            envvar="REPORTQA_MILVUS_COLLECTION",
+            default="",
+            help="Collection name (default: reportqa_<index folder name>).",
+        ),
+    ]
+    for option in reversed(options):
+        with_backend = option(with_backend)
+    return with_backend

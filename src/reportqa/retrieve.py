@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .backend import Candidates, stats_of_scores
 from .embed import Embedder
 from .models import Chunk, Hit
 from .tokenize import tokenize
@@ -140,6 +141,8 @@ def fuse(
 
 
 class Retriever:
+    name = "faiss"
+
     def __init__(
         self,
         chunks: list[Chunk],
@@ -194,3 +197,19 @@ class Retriever:
             for i in order
             if np.isfinite(fused[i])
         ]
+
+    def candidates(
+        self,
+        question: str,
+        query_vector: np.ndarray | None,
+        reports: set[str] | None,
+        top_k: int,
+        mode: Mode,
+    ) -> Candidates:
+        """The retriever interface (reportqa.backend). The dense leg scores every chunk, so the
+        similarity statistics come from the same pass."""
+        dense_scores = (
+            None if query_vector is None or mode == "keyword" else self.dense.scores(query_vector)
+        )
+        hits = self.search(question, top_k, mode, reports, dense_scores=dense_scores)
+        return Candidates(hits, stats_of_scores(dense_scores))

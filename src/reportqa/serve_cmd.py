@@ -12,7 +12,7 @@ import click
 from .errors import ReportQAError
 from .feedback import default_feedback_path
 from .feedback_cmd import feedback_option
-from .options import embedder_option, generator_option, index_dir_option
+from .options import backend_options, embedder_option, generator_option, index_dir_option
 
 
 @click.command()
@@ -40,6 +40,7 @@ from .options import embedder_option, generator_option, index_dir_option
     type=click.FloatRange(min=0.1),
     help="Largest report file accepted by the 报告管理 page.",
 )
+@backend_options
 def serve(
     host: str,
     port: int,
@@ -50,6 +51,7 @@ def serve(
     admin: bool,
     admin_token: str | None,
     max_upload_mb: float,
+    backend: Any,
 ) -> None:
     """Serve the web chat and the REST API (/api/ask) over the index.
 
@@ -69,7 +71,14 @@ def serve(
 
     try:
         loaded = load_generator(generator)
-        loader = engine_loader(embedder, loaded)
+        load_engine = engine_loader(embedder, loaded)
+
+        def loader(folder: Path, previous: Any) -> Any:
+            # Every engine loaded, the first and those of a rebuilt index, searches the backend.
+            engine = load_engine(folder, previous)
+            backend.apply(engine)
+            return engine
+
         engine, generation = load_generation(index_dir, lambda folder: loader(folder, None))
     except ReportQAError as exc:
         raise click.ClickException(str(exc)) from exc
