@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from .errors import IndexUnusableError, InputError
 from .generate import Generator, OnToken
 from .generated import generated_answer
-from .models import Answer, Hit
+from .index_writer import ANSWER_TERMS
+from .models import Answer, Chunk, Hit
 from .question import analyse
 from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
 from .route import ReportScope, route
@@ -23,6 +25,19 @@ from .store import read_index
 from .tokenize import TOKENIZER_NAME, tokenize
 
 MAX_QUESTION_CHARS = 2000
+
+
+def _answer_weights(index_dir: Path, chunks: Sequence[Chunk]) -> TermWeights:
+    """The answer step's term weights, as the build counted them (counted here for an index
+    without them)."""
+    path = index_dir / ANSWER_TERMS
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return TermWeights(data["df"], int(data["chunks"]))
+    df: Counter[str] = Counter()
+    for chunk in chunks:
+        df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
+    return TermWeights(df, len(chunks))
 
 
 def check_question(question: str) -> str:
@@ -100,21 +115,19 @@ class Engine:
             rid: ReportScope(info.title, info.places, info.years)
             for rid, info in self.reports.items()
         }
-        df: Counter[str] = Counter()
-        for chunk in self.chunks:
-            df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
-        self.weights = TermWeights(df, len(self.chunks))
+        self.weights = _answer_weights(index_dir, self.chunks)
 
     def _similarity_to(
-        self, query: np.ndarray, corpus: np.ndarray
+        self, query: np.ndarray, corpus_stats: tuple[float, float]
     ) -> Callable[[list[str]], list[float]]:
         """How much closer each sentence is to the question than the indexed chunks are on
-        average, in standard deviations of the question's similarity to every chunk (`corpus`).
+        average, in standard deviations of the question's similarity to every chunk
+        (`corpus_stats`: its mean and standard deviation).
 
         Raw cosine values differ from one embedding model to another; this relative score does
         not, so one threshold serves every embedder. Sentences are embedded only if asked.
         """
-        mean, spread = float(corpus.mean()), float(corpus.std()) or 1.0
+        mean, spread = corpus_stats[0], corpus_stats[1] or 1.0
 
         def similarity(sentences: list[str]) -> list[float]:
             sims = self.embedder.embed_passages(sentences) @ query
@@ -160,13 +173,12 @@ class Engine:
         allowed = self.check_reports(reports) if reports else self.route(question)
         t0 = time.perf_counter()
         similarity = None
-        corpus = None
+        query = None
         if mode != "keyword":
             # One embedding of the question serves the dense leg and the answer step's check.
             query = self.embedder.embed_query(question)
-            corpus = self.retriever.dense.scores(query)
-            similarity = self._similarity_to(query, corpus)
-        hits = self.retriever.search(question, top_k, mode, allowed, dense_scores=corpus)
+            similarity = self._similarity_to(query, self.retriever.dense.similarity_stats(query))
+        hits = self.retriever.search(question, top_k, mode, allowed, query_vector=query)
         t1 = time.perf_counter()
         answer = compose_answer(
             question,
