@@ -25,7 +25,9 @@ from .index_writer import IndexWriter
 from .ingest import SourceReport
 from .metadata import ReportMeta, detect_meta
 from .models import Chunk
+from .parallel_embed import BatchEmbedder
 from .parse import ChunkSettings, chunk_report, parse_report
+from .resume import Recorder, ResumeStore
 from .retrieve import search_text
 from .store import FORMAT_VERSION, new_index_folder, read_index, read_manifest, swap_in
 from .tokenize import TOKENIZER_NAME
@@ -161,6 +163,70 @@ def _manifest(
     }
 
 
+@dataclass
+class _Work:
+    """One batch of one report's chunks on its way to the index."""
+
+    report: SourceReport
+    meta: ReportMeta
+    chunks: list[Chunk]
+    texts: list[str]
+    vectors: np.ndarray | None  # known already (previous index or resumed build)
+    recorder: Recorder | None  # keeps freshly embedded vectors for a resumed build
+    first: bool
+    last: bool
+    progress: str | None  # within a report large enough to say where it is
+
+
+def _work(
+    reports: Sequence[SourceReport],
+    previous: _Previous,
+    resume: ResumeStore,
+    chunking: ChunkSettings,
+    dim: int,
+) -> Iterator[tuple[_Work, list[str] | None]]:
+    """Every batch of every report, with its texts when they need embedding."""
+    for report in reports:
+        meta = report_meta(report)
+        batches: list[tuple[list[Chunk], np.ndarray | None, Recorder | None]]
+        if previous.reusable(report, meta.title):
+            known: Iterator[tuple[list[Chunk], np.ndarray]] = previous.batches(report.id)
+            batches = [(c, v, None) for c, v in known]
+        else:
+            chunks = chunk_report(report.id, report.text, chunking, report.page_starts)
+            saved = resume.saved(report.id, report.sha256, meta.title)
+            recorder = None if saved else resume.recorder(report.id, report.sha256, meta.title, dim)
+            batches = []
+            for start in range(0, len(chunks), BATCH_CHUNKS):
+                batch = chunks[start : start + BATCH_CHUNKS]
+                vectors = resume.read(saved, dim, start, len(batch)) if saved else None
+                batches.append((batch, vectors, recorder))
+            del chunks
+        if not batches:
+            batches = [([], np.zeros((0, dim), dtype=np.float32), None)]
+        done_chunks = 0
+        total_chunks = sum(len(b[0]) for b in batches)
+        for k, (batch, vectors, recorder) in enumerate(batches):
+            done_chunks += len(batch)
+            texts = [search_text(meta.title, c) for c in batch]
+            work = _Work(
+                report,
+                meta,
+                batch,
+                texts,
+                vectors,
+                recorder,
+                first=k == 0,
+                last=k == len(batches) - 1,
+                progress=(
+                    f"{report.id}: {done_chunks:,}/{total_chunks:,} passages"
+                    if len(batches) > 1
+                    else None
+                ),
+            )
+            yield work, (texts if vectors is None else None)
+
+
 def build_index(
     reports: Sequence[SourceReport],
     index_dir: Path,
@@ -168,10 +234,13 @@ def build_index(
     chunking: ChunkSettings,
     progress: Progress | None = None,
     force: bool = False,
+    workers: int = 1,
 ) -> BuildResult:
     """Build the index of `reports` into `index_dir`, streaming: each report is parsed, chunked,
     embedded and written `BATCH_CHUNKS` chunks at a time. `reports` may be a lazy sequence that
-    reads each file when it is asked for."""
+    reads each file when it is asked for. With `workers` > 1, a long build embeds in that many
+    processes. An interrupted build's embeddings are kept beside the index and reused by the
+    next build of the same reports and settings."""
     started = time.perf_counter()
     fingerprint = settings_fingerprint(embedder.name, chunking)
     if not force and is_up_to_date(index_dir, reports, fingerprint):
@@ -180,6 +249,7 @@ def build_index(
         )
         return BuildResult(False, len(reports), total, [], [], time.perf_counter() - started)
     previous = _Previous({}, index_dir) if force else _previous_index(index_dir, fingerprint)
+    resume = ResumeStore(index_dir, fingerprint)
     total = len(reports)
 
     def step(label: str, done: int) -> None:
@@ -188,29 +258,35 @@ def build_index(
 
     entries: dict[str, Any] = {}
     embedded: list[str] = []
-    with new_index_folder(index_dir) as tmp:
+    with (
+        new_index_folder(index_dir) as tmp,
+        BatchEmbedder(embedder, workers) as batch_embedder,
+    ):
         writer = IndexWriter(tmp, embedder.dim)
-        for done, report in enumerate(reports):
-            meta = report_meta(report)
-            first = writer.count
-            if previous.reusable(report, meta.title):
-                for chunks, vectors in previous.batches(report.id):
-                    writer.add(chunks, vectors, [search_text(meta.title, c) for c in chunks])
-            else:
-                chunks = chunk_report(report.id, report.text, chunking, report.page_starts)
-                for start in range(0, len(chunks), BATCH_CHUNKS):
-                    batch = chunks[start : start + BATCH_CHUNKS]
-                    texts = [search_text(meta.title, c) for c in batch]
-                    writer.add(batch, embedder.embed_passages(texts), texts)
-                    if len(chunks) > BATCH_CHUNKS:
-                        step(f"{report.id}: {start + len(batch):,}/{len(chunks):,} passages", done)
-                embedded.append(report.id)
-                del chunks
-            writer.write_text(report.id, report.text)
-            entries[report.id] = _entry(report, meta, (first, writer.count))
-            step(report.id, done + 1)
+        first_row = 0
+        work = _work(reports, previous, resume, chunking, embedder.dim)
+        for item, fresh in batch_embedder.embed_in_order(work):
+            if item.first:
+                first_row = writer.count
+            vectors = item.vectors if fresh is None else fresh
+            assert vectors is not None
+            writer.add(item.chunks, vectors, item.texts)
+            if item.recorder is not None:
+                item.recorder.append(vectors)
+            if item.progress and not item.last:
+                step(item.progress, len(entries))
+            if item.last:
+                if item.recorder is not None:
+                    item.recorder.complete()
+                report = item.report
+                if not previous.reusable(report, item.meta.title):
+                    embedded.append(report.id)
+                writer.write_text(report.id, report.text)
+                entries[report.id] = _entry(report, item.meta, (first_row, writer.count))
+                step(report.id, len(entries))
         writer.finish(lambda label: step(label, total))
         swap_in(tmp, index_dir, _manifest(fingerprint, embedder, entries, writer.count))
+    resume.clear()
     removed = sorted(set(previous.entries) - set(entries))
     return BuildResult(
         True, len(reports), writer.count, embedded, removed, time.perf_counter() - started

@@ -48,6 +48,7 @@ def index(
     from .embed import load_embedder
     from .ingest import SUPPORTED_SUFFIXES, find_report_files, read_reports
     from .manage_cmd import build_progress
+    from .parallel_embed import default_workers
     from .parse import ChunkSettings
 
     failures: list[InputError] = []
@@ -79,6 +80,7 @@ def index(
                 ChunkSettings(max_chars=max_chars, overlap_sentences=overlap),
                 progress=progress,
                 force=force,
+                workers=default_workers(),
             )
     except ReportQAError as exc:
         _fail(exc)
