@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import overload
 
+from .errors import InputError
 from .ingest import SourceReport, read_report
 
 
@@ -30,3 +31,18 @@ class ReportFiles(Sequence[SourceReport]):
         if isinstance(index, slice):
             return [read_report(p) for p in self.paths[index]]
         return read_report(self.paths[index])
+
+
+def readable_reports(paths: Sequence[Path]) -> tuple[ReportFiles, list[InputError]]:
+    """The files that can be read, as a lazy sequence, and an error naming each other file.
+    Each file is read here once to check it, and read again when the build reaches it."""
+    good: list[Path] = []
+    failures: list[InputError] = []
+    for path in paths:
+        try:
+            read_report(path)
+        except InputError as exc:
+            failures.append(exc)
+        else:
+            good.append(path)
+    return ReportFiles(good), failures
