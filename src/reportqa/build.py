@@ -270,7 +270,7 @@ def build_index(
                 first_row = writer.count
             vectors = item.vectors if fresh is None else fresh
             assert vectors is not None
-            writer.add(item.chunks, vectors, item.texts)
+            writer.add(item.chunks, vectors, item.meta.title)
             if item.recorder is not None:
                 item.recorder.append(vectors)
             if item.progress and not item.last:
@@ -324,7 +324,7 @@ def remove_reports(index_dir: Path, report_ids: list[str]) -> BuildResult:
             first = writer.count
             title = entry.get("title", rid)
             for chunks, vectors in previous.batches(rid):
-                writer.add(chunks, vectors, [search_text(title, c) for c in chunks])
+                writer.add(chunks, vectors, title)
             shutil.copyfile(index_dir / "reports" / f"{rid}.txt", tmp / "reports" / f"{rid}.txt")
             kept[rid] = {**entry, "rows": [first, writer.count]}
         writer.finish()

@@ -9,8 +9,10 @@ and BM25 files are made from the files on disk when the last report is in.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +22,7 @@ from .chunkfile import ChunkWriter
 from .dense import VECTORS, Moments, write_dense
 from .keyword_build import KeywordIndexWriter
 from .models import Chunk
-from .tokenize import tokenize
+from .tokenize import _ATOM, _JOINABLE_GAP, tokenize
 
 # The answer step's term weights (document frequency over section + text of every chunk).
 ANSWER_TERMS = "answer_terms.json"
@@ -38,21 +40,42 @@ class IndexWriter:
         self._keyword = KeywordIndexWriter(folder)
         self._moments = Moments(dim)
         self._answer_df: Counter[str] = Counter()
+        self._title: str | None = None
+        self._title_counts: tuple[Counter[str], int] = (Counter(), 0)
 
     @property
     def count(self) -> int:
         return self._chunks.count
 
-    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, search_texts: list[str]) -> None:
-        if len(chunks) != len(vectors) or len(chunks) != len(search_texts):
-            raise ValueError("chunks, vectors and texts differ in number")
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, title: str) -> None:
+        """Add a batch of one report's chunks (`title`: the report's) with their vectors."""
+        if len(chunks) != len(vectors):
+            raise ValueError("chunks and vectors differ in number")
         vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
         self._chunks.append(chunks)
         self._vectors.append(vectors)
         self._moments.add(vectors)
-        self._keyword.add(search_texts)
+        title_counts, title_length = self._title_tokens(title)
+        documents = []
         for chunk in chunks:
-            self._answer_df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
+            # The keyword index sees search_text (title, section, chunk) and the answer step
+            # section and chunk; a line break never joins tokens, so the section-and-chunk
+            # tokens plus the title's are the search text's: tokenised once.
+            body_text = chunk.section + "\n" + chunk.text
+            body = tokenize(body_text)
+            counts = Counter(body)
+            self._answer_df.update(counts.keys())
+            joined = _junction(title, body_text)
+            if joined:
+                body.append(joined)
+            documents.append((Counter(body) + title_counts, len(body) + title_length))
+        self._keyword.add_counts(documents)
+
+    def _title_tokens(self, title: str) -> tuple[Counter[str], int]:
+        if self._title != title:
+            tokens = tokenize(title)
+            self._title, self._title_counts = title, (Counter(tokens), len(tokens))
+        return self._title_counts
 
     def write_text(self, report_id: str, text: str) -> None:
         (self.folder / "reports" / f"{report_id}.txt").write_text(
@@ -73,6 +96,24 @@ class IndexWriter:
         if progress:
             progress(f"vector index ({self.count:,} vectors)")
         write_dense(self.folder, self.dim, self._moments, progress)
+
+
+@lru_cache(maxsize=64)
+def _last_atom(title: str) -> re.Match[str] | None:
+    found = list(_ATOM.finditer(title))
+    return found[-1] if found else None
+
+
+def _junction(title: str, body: str) -> str | None:
+    """The bigram that `tokenize(title + "\n" + body)` forms across the line break, if any (a
+    single line break does not separate atoms: see tokenize._JOINABLE_GAP)."""
+    last = _last_atom(title)
+    first = _ATOM.search(body)
+    if last is None or first is None:
+        return None
+    if not _JOINABLE_GAP.match(title[last.end() :] + "\n" + body[: first.start()]):
+        return None
+    return last.group().lower() + "|" + first.group().lower()
 
 
 def finish_keyword_index(writer: KeywordIndexWriter) -> None:

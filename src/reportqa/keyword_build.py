@@ -49,16 +49,23 @@ class KeywordIndexWriter:
         return len(self._lengths)
 
     def add(self, texts: list[str]) -> None:
+        counts = []
+        for text in texts:
+            tokens = tokenize(text)
+            counts.append((Counter(tokens), len(tokens)))
+        self.add_counts(counts)
+
+    def add_counts(self, documents: list[tuple[Counter[str], int]]) -> None:
+        """Add chunks given as (term counts, number of tokens)."""
         terms: list[int] = []
         counts: list[int] = []
         docs: list[int] = []
-        for text in texts:
-            tokens = tokenize(text)
+        for term_counts, length in documents:
             doc = len(self._lengths)
-            self._lengths.append(len(tokens))
-            for token, count in Counter(tokens).items():
+            self._lengths.append(length)
+            for token, count in term_counts.items():
                 terms.append(self.vocab.setdefault(token, len(self.vocab)))
-                counts.append(min(count, 65535))
+                counts.append(count)
                 docs.append(doc)
         if len(self.vocab) > len(self._df):
             self._df = np.concatenate([self._df, np.zeros_like(self._df)])
@@ -70,7 +77,7 @@ class KeywordIndexWriter:
             : len(self.vocab)
         ]
         self._terms.append(term_ids)
-        self._counts.append(np.asarray(counts, dtype=np.uint16))
+        self._counts.append(np.minimum(np.asarray(counts, dtype=np.int64), 65535))
         self._docs.append(np.asarray(docs, dtype=np.uint32))
 
     def finish(self) -> None:

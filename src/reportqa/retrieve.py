@@ -46,10 +46,19 @@ class KeywordIndex:
         self._model = model
 
     def scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self._vocab]
-        if not tokens:
-            return np.zeros(self._size, dtype=np.float32)
-        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+        """BM25 score of every chunk: the sum of the query terms' precomputed (chunk, term)
+        scores, term by term in query order (as bm25s sums them, so the floats are the same).
+        A term's posting list holds each chunk once, so a plain indexed add is exact; bm25s's
+        own np.add.at is several times slower on the long lists of a large index."""
+        vocab = self._vocab
+        ids = [vocab[t] for t in tokenize(query) if t in vocab]
+        out = np.zeros(self._size, dtype=np.float32)
+        arrays = self._model.scores
+        data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+        for term in ids:
+            start, end = int(indptr[term]), int(indptr[term + 1])
+            out[indices[start:end]] += data[start:end]
+        return out
 
     @property
     def _vocab(self) -> dict[str, int]:
