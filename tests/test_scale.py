@@ -293,3 +293,16 @@ def test_index_writer_tokenises_once_yet_scores_the_search_text(tmp_path: Path) 
         assert np.allclose(streamed.scores(query), reference.scores(query), rtol=1e-5, atol=1e-6)
     saved = json.loads((tmp_path / ANSWER_TERMS).read_text(encoding="utf-8"))
     assert saved == {"chunks": len(search_texts), "df": dict(df)}
+
+
+def test_an_index_can_be_read_back_a_batch_at_a_time(seed_index: Path) -> None:
+    from reportqa.store import iter_chunk_batches, read_index
+
+    files = read_index(seed_index)
+    seen = 0
+    for rows, chunks, vectors in iter_chunk_batches(seed_index, batch=10):
+        assert len(rows) == len(chunks) == len(vectors) <= 10
+        assert chunks == [files.chunks[r] for r in rows]
+        assert np.array_equal(vectors, files.vectors[rows.start : rows.stop])
+        seen += len(rows)
+    assert seen == len(files.chunks) > 10

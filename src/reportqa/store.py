@@ -187,3 +187,18 @@ def _check_texts(
                 chunk = chunks[r]
                 if chunk.report != rid or text[chunk.start : chunk.end] != chunk.text:
                     raise damaged
+
+
+def iter_chunk_batches(
+    index_dir: Path, batch: int = 1024
+) -> Iterator[tuple[range, list[Chunk], np.ndarray]]:
+    """Every chunk of an index with its vector, `batch` at a time: (rows, chunks, vectors).
+
+    For exporting an index (to another vector store, say) without holding it in memory; a
+    chunk's row is its id in the dense index and in the BM25 arrays (bm25/, bm25s's format).
+    """
+    files = read_index(index_dir)
+    chunks = iter(files.chunks)
+    for start in range(0, len(files.chunks), batch):
+        rows = range(start, min(start + batch, len(files.chunks)))
+        yield rows, [next(chunks) for _ in rows], np.asarray(files.vectors[rows.start : rows.stop])
