@@ -41,9 +41,10 @@ eval: $(STAMP)
 eval-seeds: index
 	$(BIN)/reportqa eval --split dev --split test --index-dir index --out eval/out-seeds
 
-# bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1, 6 and
-# ~200 reports; bench/bench_load.py: 50 concurrent clients through the REST API and the Gradio client.
-# Results go to bench/out/.
+# bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1, 6,
+# 204, 1,000 and 10,000 reports (the last takes hours on 2 cores) with the embedder's raw throughput
+# beside the build's; bench/bench_load.py: 50 concurrent clients through the REST API and the Gradio
+# client. Results go to bench/out/.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_scale.py

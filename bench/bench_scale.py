@@ -1,8 +1,16 @@
-"""How reportqa scales with the number of reports: index build throughput, query latency and peak
-memory at 1, 6 and about 200 reports (the six real reports repeated under new ids).
+"""How reportqa scales with the number of reports: build throughput beside the embedder's raw
+throughput, build peak memory, index load time, serving memory, `ask` latency and the recall of
+the approximate dense search, at 1, 6, 204, 1,000 and 10,000 reports.
 
-Each size runs in its own process, so peak memory (maxrss) is that size's alone.
-Run with `make bench`; results go to bench/out/scale.json and bench/out/scale.md.
+The larger sizes are synthetic: the six real reports in seeds/ copied under new ids, each copy
+with a sidecar that gives it a new place (样本N市), so that routing by place selects a few
+reports among thousands. Copies of one report have the same text, so their vectors coincide:
+recall is therefore counted by score (a result counts when its exact cosine is at least the
+exact 10th best), and the corpus vocabulary is that of six reports.
+
+Each size builds in its own process and is served in another, so peak memory (maxrss) is that
+step's alone. Run with `make bench` (every size; 10,000 reports take hours on 2 cores) or
+`python bench/bench_scale.py --sizes 1 6 204 1000`. Results: bench/out/scale.json and scale.md.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 OUT = ROOT / "bench" / "out"
-SIZES = (1, 6, 204)  # 204 = 34 copies of the six real reports
+SIZES = (1, 6, 204, 1000, 10000)  # 204 = 34 copies of the six real reports
 QUESTIONS = [
     "镜湖区2024年全区共调解矛盾纠纷多少件？",
     "淮安市2024年市政府网站主动公开各类政府信息多少条？",
@@ -33,24 +41,40 @@ QUESTIONS = [
     "安徽省2025年量子计算研发平台有什么进展？",
     "行政复议案件办理情况如何？",
     "如何优化营商环境？",
+    "样本7市2024年法治政府建设有哪些举措？",
+    "政府信息公开申请办理情况",
 ]
 QUERY_ROUNDS = 5
+RECALL_QUERIES = 100
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
 def make_reports(count: int, folder: Path) -> list[Path]:
-    """`count` report files: the real reports in turn, copies renamed with their sidecars."""
+    """`count` report files: the real reports, then copies under new ids and places."""
     originals = sorted(SEEDS.glob("*.txt"))
     if count == 1:
         originals = [SEEDS / "jinghu-2024-fazhi.txt"]
     paths = []
     for k in range(count):
         source = originals[k % len(originals)]
-        stem = source.stem if k < len(originals) else f"{source.stem}-copy{k // len(originals)}"
+        sidecar = source.with_name(source.stem + ".meta.json")
+        meta = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+        copy = k // len(originals)
+        stem = source.stem if copy == 0 else f"{source.stem}-copy{copy}"
+        if copy:
+            meta["places"] = [f"样本{copy}市"]
         target = folder / f"{stem}.txt"
         shutil.copy(source, target)
-        sidecar = source.with_name(source.stem + ".meta.json")
-        if sidecar.exists():
-            shutil.copy(sidecar, folder / f"{stem}.meta.json")
+        (folder / f"{stem}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         paths.append(target)
     return paths
 
@@ -60,97 +84,254 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(count: int) -> dict[str, object]:
-    """Build an index of `count` reports and query it; run in a fresh process."""
+def raw_throughput() -> dict[str, object]:
+    """The embedder alone on the seed reports' passages: one process (1 and 2 BLAS threads) and
+    one process per core, in report characters per second."""
+    from reportqa.build import BATCH_CHUNKS
+    from reportqa.embed import UseEmbedder
+    from reportqa.parallel_embed import BatchEmbedder, default_workers
+    from reportqa.parse import ChunkSettings, chunk_report, parse_report
+    from reportqa.retrieve import search_text
+
+    texts: list[str] = []
+    chars = 0
+    for path in sorted(SEEDS.glob("*.txt")) * 2:
+        text = path.read_text(encoding="utf-8")
+        title = parse_report(text).title
+        chars += len(text)
+        texts += [search_text(title, c) for c in chunk_report(path.stem, text, ChunkSettings())]
+    batches = [texts[i : i + BATCH_CHUNKS] for i in range(0, len(texts), BATCH_CHUNKS)]
+    result: dict[str, object] = {"passages": len(texts), "chars": chars}
+    for threads in (1, 2):
+        embedder = UseEmbedder(threads=threads)
+        embedder.embed_passages(texts[:8])  # load the weights
+        started = time.perf_counter()
+        for batch in batches:
+            embedder.embed_passages(batch)
+        result[f"chars_per_s_1proc_{threads}threads"] = round(
+            chars / (time.perf_counter() - started)
+        )
+    workers = default_workers()
+    with BatchEmbedder(UseEmbedder(), workers=workers, start_after=0) as parallel:
+        list(parallel.embed_in_order([(i, texts[:8]) for i in range(workers * 2)]))  # warm up
+        started = time.perf_counter()
+        list(parallel.embed_in_order(enumerate(batches)))
+        result[f"chars_per_s_{workers}proc"] = round(chars / (time.perf_counter() - started))
+    result["best_chars_per_s"] = max(v for k, v in result.items() if k.startswith("chars_per_s"))  # type: ignore[type-var]
+    return result
+
+
+class RepeatedTextEmbedder:
+    """The real embedder, embedding each distinct passage once (bench only, sizes from
+    `REUSE_FROM`): the copies of the six reports repeat their passages, so this measures
+    everything in a large build except re-embedding the same text thousands of times, which
+    would take hours on 2 cores and is measured at the smaller sizes."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.cache: dict[str, object] = {}
+
+    def embed_passages(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.inner.embed_passages(missing), strict=True))
+        return np.stack([self.cache[t] for t in texts]) if texts else self.inner.embed_passages([])
+
+    def embed_query(self, text: str):  # type: ignore[no-untyped-def]
+        return self.inner.embed_query(text)
+
+
+REUSE_FROM = 1000
+
+
+def build(count: int, index_dir: Path) -> dict[str, object]:
+    """Build an index of `count` reports; runs in a fresh process."""
     from reportqa.build import build_index
     from reportqa.embed import load_embedder
-    from reportqa.engine import Engine
-    from reportqa.ingest import read_report
+    from reportqa.parallel_embed import default_workers
     from reportqa.parse import ChunkSettings
+    from reportqa.report_sequence import ReportFiles
 
-    with tempfile.TemporaryDirectory(prefix="reportqa-bench-") as tmp:
-        folder = Path(tmp) / "reports"
-        folder.mkdir()
-        reports = [read_report(p) for p in make_reports(count, folder)]
-        chars = sum(len(r.text) for r in reports)
-        embedder = load_embedder()
-        started = time.perf_counter()
-        result = build_index(reports, Path(tmp) / "index", embedder, ChunkSettings())
-        build_s = time.perf_counter() - started
+    folder = index_dir.parent / "reports"
+    folder.mkdir()
+    paths = make_reports(count, folder)
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in paths)
+    started = time.perf_counter()
+    embedder = load_embedder()
+    repeated = count >= REUSE_FROM
+    if repeated:
+        embedder = RepeatedTextEmbedder(embedder)  # type: ignore[assignment]
+    last = [time.perf_counter()]
 
-        started = time.perf_counter()
-        engine = Engine(Path(tmp) / "index", embedder=embedder)
-        load_s = time.perf_counter() - started
-        engine.ask(QUESTIONS[0])  # warm-up: first-use costs (jieba dictionary) are not latency
-        latencies = []
-        for _ in range(QUERY_ROUNDS):
-            for question in QUESTIONS:
-                t0 = time.perf_counter()
-                engine.ask(question)
-                latencies.append((time.perf_counter() - t0) * 1000)
-        index_bytes = sum(p.stat().st_size for p in (Path(tmp) / "index").rglob("*") if p.is_file())
+    def progress(label: str, done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 60:
+            last[0] = time.perf_counter()
+            print(
+                f"  {label} {done}/{total} {last[0] - started:.0f} s", file=sys.stderr, flush=True
+            )
+
+    result = build_index(
+        ReportFiles(paths),
+        index_dir,
+        embedder,
+        ChunkSettings(),
+        progress=progress,
+        workers=1 if repeated else default_workers(),
+    )
+    build_s = time.perf_counter() - started
+    index_bytes = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file())
+    settings = json.loads((index_dir / "dense.json").read_text(encoding="utf-8"))
     return {
         "reports": count,
         "chars": chars,
         "chunks": result.chunks,
-        "build_s": round(build_s, 2),
+        "build_s": round(build_s, 1),
         "chars_per_s": round(chars / build_s),
-        "chunks_per_s": round(result.chunks / build_s, 1),
+        "build_peak_mb": round(peak_mb()),
+        "index_mb": round(index_bytes / 1e6, 1),
+        "each_text_embedded_once": repeated,
+        "dense": settings.get("kind"),
+        "nprobe": settings.get("nprobe"),
+    }
+
+
+def serve(index_dir: Path) -> dict[str, object]:
+    """Load the index and ask; runs in a fresh process."""
+    import numpy as np
+
+    from reportqa.embed import load_embedder
+
+    embedder = load_embedder()
+    embedder.embed_query("预热")
+    base_mb = rss_mb()
+    from reportqa.engine import Engine
+
+    started = time.perf_counter()
+    engine = Engine(index_dir, embedder=embedder)
+    load_s = time.perf_counter() - started
+    loaded_mb = rss_mb()
+    engine.ask(QUESTIONS[0])  # first-use costs (jieba dictionary) are not latency
+    latencies = []
+    for _ in range(QUERY_ROUNDS):
+        for question in QUESTIONS:
+            t0 = time.perf_counter()
+            engine.ask(question)
+            latencies.append((time.perf_counter() - t0) * 1000)
+    asked_mb = rss_mb()
+    dense = engine.retriever.dense
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(engine.chunks), min(RECALL_QUERIES, len(engine.chunks)), replace=False)
+    queries = embedder.embed_passages([engine.chunks[int(r)].text[:60] for r in rows])
+    recall = {}
+    nprobes = [dense.nprobe] if not dense.approximate else sorted({4, 8, 16, 32, dense.nprobe})
+    default = dense.nprobe
+    for nprobe in nprobes:
+        dense.nprobe = nprobe
+        found, search_ms = [], []
+        for q in queries:
+            exact = dense.scores(q)
+            tenth = np.sort(exact)[-10]
+            t0 = time.perf_counter()
+            ids, _ = dense.search(q, 10)
+            search_ms.append((time.perf_counter() - t0) * 1000)
+            found.append(float(np.mean(exact[ids] >= tenth - 1e-6)))
+        recall[str(nprobe)] = {
+            "recall@10": round(float(np.mean(found)), 4),
+            "search_p50_ms": round(statistics.median(search_ms), 2),
+        }
+    dense.nprobe = default
+    return {
         "load_s": round(load_s, 2),
+        "serve_rss_mb": round(asked_mb),
+        "index_rss_mb": round(loaded_mb - base_mb),
+        "serve_peak_mb": round(peak_mb()),
         "queries": len(latencies),
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
-        "index_mb": round(index_bytes / 1e6, 1),
-        # Linux reports ru_maxrss in kilobytes.
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
+        "recall": recall,
+        "recall@10": recall[str(default)]["recall@10"],
     }
+
+
+def run_json(*args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(count: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="reportqa-bench-") as tmp:
+        index_dir = Path(tmp) / "index"
+        row = run_json("--build", str(count), str(index_dir))
+        row.update(run_json("--serve", str(index_dir)))
+    return row
 
 
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def table(rows: list[dict[str, object]]) -> str:
+def table(rows: list[dict[str, object]], raw: dict[str, object]) -> str:
     lines = [
-        "| reports | chars | chunks | build s | chars/s | query p50 ms | query p95 ms "
-        "| index load s | index MB | peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| reports | chars | chunks | build s | build chars/s | raw chars/s | build/raw "
+        "| build peak MB | index load s | serve RSS MB | ask p50 ms | ask p95 ms "
+        "| dense | recall@10 | index MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
+    best = int(raw["best_chars_per_s"])  # type: ignore[call-overload]
     for r in rows:
         lines.append(
-            f"| {r['reports']} | {r['chars']:,} | {r['chunks']:,} | {r['build_s']} "
-            f"| {r['chars_per_s']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['load_s']} "
-            f"| {r['index_mb']} | {r['peak_rss_mb']:.0f} |"
+            f"| {r['reports']:,} | {r['chars']:,} | {r['chunks']:,} | {r['build_s']} "
+            f"| {r['chars_per_s']:,}{'*' if r.get('each_text_embedded_once') else ''} | {best:,} "
+            f"| {'–' if r.get('each_text_embedded_once') else format(int(r['chars_per_s']) / best, '.0%')} "  # type: ignore[call-overload]
+            f"| {r['build_peak_mb']} | {r['load_s']} | {r['serve_rss_mb']} | {r['p50_ms']} "
+            f"| {r['p95_ms']} | {r['dense']} | {r['recall@10']} | {r['index_mb']} |"
         )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--one", type=int, help="measure this many reports and print JSON")
+    parser.add_argument("--build", nargs=2, metavar=("COUNT", "INDEX_DIR"))
+    parser.add_argument("--serve", metavar="INDEX_DIR")
+    parser.add_argument("--raw", action="store_true", help="the embedder's raw throughput")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--no-raw", action="store_true", help="skip the raw throughput")
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure(args.one)))
+    if args.build:
+        print(json.dumps(build(int(args.build[0]), Path(args.build[1]))))
         return
+    if args.serve:
+        print(json.dumps(serve(Path(args.serve))))
+        return
+    if args.raw:
+        print(json.dumps(raw_throughput()))
+        return
+    print("measuring the embedder's raw throughput…", file=sys.stderr, flush=True)
+    raw = run_json("--raw") if not args.no_raw else {"best_chars_per_s": 1}
+    print(json.dumps(raw), file=sys.stderr, flush=True)
     rows = []
     for count in args.sizes:
         print(f"measuring {count} report(s)…", file=sys.stderr, flush=True)
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(count)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        rows.append(measure(count))
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     header = (
         f"Machine: {machine()}; default embedder (USE multilingual v3); {time.strftime('%Y-%m-%d')}"
     )
     (OUT / "scale.json").write_text(
-        json.dumps({"machine": machine(), "rows": rows}, indent=2), encoding="utf-8"
+        json.dumps({"machine": machine(), "raw": raw, "rows": rows}, indent=2), encoding="utf-8"
     )
-    markdown = f"{header}\n\n{table(rows)}\n"
+    note = (
+        f"* from {REUSE_FROM:,} reports each distinct passage is embedded once (copies repeat "
+        "them): the build time there is everything but re-embedding repeated text."
+    )
+    markdown = f"{header}\n\nEmbedder alone: {json.dumps(raw)}\n\n{table(rows, raw)}\n\n{note}\n"
     (OUT / "scale.md").write_text(markdown, encoding="utf-8")
     print(markdown)
 

@@ -44,7 +44,14 @@ def test_round_trip_keeps_exact_offsets_and_plain_files(built: Path) -> None:
     assert manifest["reports"]["jinghu-2024-fazhi"]["title"].startswith("镜湖区人民政府")
     assert len(files.vectors) == len(files.chunks) == manifest["chunk_count"]
     assert np.allclose(np.linalg.norm(files.vectors, axis=1), 1.0, atol=1e-4)
-    for name in ["chunks.jsonl", "dense.faiss", "vectors.npy", "bm25", "reports"]:
+    for name in [
+        "chunks.jsonl",
+        "chunk_offsets.npy",
+        "dense.faiss",
+        "vectors.npy",
+        "bm25",
+        "reports",
+    ]:
         assert (built / name).exists()
 
 
@@ -105,7 +112,7 @@ def test_crash_during_build_leaves_previous_index_whole(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("reportqa.build.build_keyword_index", crash)
+    monkeypatch.setattr("reportqa.index_writer.finish_keyword_index", crash)
     with pytest.raises(KeyboardInterrupt):
         build_index([read_report(SEED)], built, embedder, ChunkSettings(max_chars=90))
     assert (built / "chunks.jsonl").read_text(encoding="utf-8") == before

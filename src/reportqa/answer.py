@@ -284,7 +284,11 @@ def _enumeration(
             break
         scope = " > ".join(path[:depth])
         items: list[Candidate] = []
-        for chunk_id, chunk in enumerate(all_chunks):
+        # An index's chunks know the rows of each report: read those, not every chunk.
+        rows_of = getattr(all_chunks, "rows_of", None)
+        rows = rows_of(report) if rows_of else range(len(all_chunks))
+        for chunk_id in rows:
+            chunk = all_chunks[chunk_id]
             if chunk.report != report or not (
                 chunk.section == scope or chunk.section.startswith(scope + " > ")
             ):

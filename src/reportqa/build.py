@@ -6,8 +6,9 @@ adding, changing or removing one report re-embeds that report only.
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -15,16 +16,22 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .arrays import read_block
+from .chunkfile import ChunkFile
+from .dense import VECTORS
 from .embed import Embedder
 from .errors import InputError
 from .guard import guarded_index_write
+from .index_writer import IndexWriter
 from .ingest import SourceReport
 from .integrity import missing_files
 from .metadata import ReportMeta, detect_meta
 from .models import Chunk
+from .parallel_embed import BatchEmbedder
 from .parse import ChunkSettings, chunk_report, parse_report
-from .retrieve import build_dense_index, build_keyword_index, search_text
-from .store import FORMAT_VERSION, IndexFiles, read_index, read_manifest, write_index
+from .resume import Recorder, ResumeStore
+from .retrieve import search_text
+from .store import FORMAT_VERSION, new_index_folder, read_index, read_manifest, swap_in
 from .tokenize import TOKENIZER_NAME
 
 Progress = Callable[[str, int, int], None]
@@ -59,7 +66,7 @@ def _same_settings(manifest: dict[str, Any], fingerprint: dict[str, Any]) -> boo
 
 
 def is_up_to_date(
-    index_dir: Path, reports: list[SourceReport], fingerprint: dict[str, Any]
+    index_dir: Path, reports: Sequence[SourceReport], fingerprint: dict[str, Any]
 ) -> bool:
     manifest = read_manifest(index_dir)
     if manifest is None or not _same_settings(manifest, fingerprint):
@@ -84,48 +91,162 @@ def _meta_of(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: entry.get(key) for key in ReportMeta.__dataclass_fields__}
 
 
-def _previous_vectors(
-    index_dir: Path, fingerprint: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, tuple[list[Chunk], np.ndarray]]]:
-    """Chunks and vectors of each report in the previous index, when its settings match."""
+# Chunks embedded and written at a time: memory is bounded by this, not by corpus or report size.
+BATCH_CHUNKS = 256
+
+
+@dataclass
+class _Previous:
+    """The previous index, when its settings match: its entries, chunks and vectors on disk."""
+
+    entries: dict[str, Any]
+    folder: Path
+    chunks: ChunkFile | None = None
+
+    def reusable(self, report: SourceReport, title: str) -> bool:
+        entry = self.entries.get(report.id, {})
+        # The title is part of what was embedded (see search_text), so a new title re-embeds.
+        return (
+            self.chunks is not None
+            and entry.get("sha256") == report.sha256
+            and entry.get("title") == title
+            and "rows" in entry
+        )
+
+    def batches(self, report_id: str) -> Iterator[tuple[list[Chunk], np.ndarray]]:
+        assert self.chunks is not None
+        rows = self.chunks.rows_of(report_id)
+        dim = 0
+        for start in range(rows.start, rows.stop, BATCH_CHUNKS):
+            stop = min(start + BATCH_CHUNKS, rows.stop)
+            chunks = [self.chunks[r] for r in range(start, stop)]
+            dim = dim or _vector_width(self.folder)
+            yield chunks, read_block(self.folder / VECTORS, dim, start, stop - start)
+
+
+def _vector_width(folder: Path) -> int:
+    return int(np.load(folder / VECTORS, mmap_mode="r").shape[1])
+
+
+def _previous_index(index_dir: Path, fingerprint: dict[str, Any]) -> _Previous:
     manifest = read_manifest(index_dir)
     if manifest is None or not _same_settings(manifest, fingerprint):
-        return {}, {}
+        return _Previous({}, index_dir)
     try:
-        previous = read_index(index_dir)
+        files = read_index(index_dir)
     except Exception:  # a damaged index is rebuilt from scratch
-        return {}, {}
-    by_report: dict[str, tuple[list[Chunk], list[int]]] = {}
-    for row, chunk in enumerate(previous.chunks):
-        chunks, rows = by_report.setdefault(chunk.report, ([], []))
-        chunks.append(chunk)
-        rows.append(row)
-    return manifest.get("reports", {}), {
-        rid: (chunks, previous.vectors[rows]) for rid, (chunks, rows) in by_report.items()
+        return _Previous({}, index_dir)
+    assert isinstance(files.chunks, ChunkFile)
+    return _Previous(manifest.get("reports", {}), index_dir, files.chunks)
+
+
+def _entry(report: SourceReport, meta: ReportMeta, rows: tuple[int, int]) -> dict[str, Any]:
+    return {
+        "file": report.path.name,
+        "path": str(report.path.resolve()),  # named in the command that rebuilds the index
+        "sha256": report.sha256,
+        "chars": len(report.text),
+        "text_bytes": len(report.text.encode("utf-8")),
+        "chunks": rows[1] - rows[0],
+        "rows": list(rows),
+        **meta.to_dict(),
+        **({"source": report.sidecar["source"]} if "source" in report.sidecar else {}),
+        **({"pages": len(report.page_starts)} if report.page_starts else {}),
     }
 
 
-def search_files_writer(
-    chunks: list[Chunk], vectors: np.ndarray, titles: dict[str, str]
-) -> Callable[[Path], None]:
-    """Writes the FAISS and BM25 files of these chunks into a folder."""
+def _manifest(
+    fingerprint: dict[str, Any], embedder: Embedder, entries: dict[str, Any], chunks: int
+) -> dict[str, Any]:
+    return {
+        **fingerprint,
+        "embedder": {"name": embedder.name, "dim": int(embedder.dim)},
+        "reportqa_version": __version__,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "chunk_count": chunks,
+        "reports": entries,
+    }
 
-    def write(folder: Path) -> None:
-        build_dense_index(vectors).save(folder)
-        build_keyword_index([search_text(titles[c.report], c) for c in chunks]).save(folder)
 
-    return write
+@dataclass
+class _Work:
+    """One batch of one report's chunks on its way to the index."""
+
+    report: SourceReport
+    meta: ReportMeta
+    chunks: list[Chunk]
+    texts: list[str]
+    vectors: np.ndarray | None  # known already (previous index or resumed build)
+    recorder: Recorder | None  # keeps freshly embedded vectors for a resumed build
+    first: bool
+    last: bool
+    progress: str | None  # within a report large enough to say where it is
+
+
+def _work(
+    reports: Sequence[SourceReport],
+    previous: _Previous,
+    resume: ResumeStore,
+    chunking: ChunkSettings,
+    dim: int,
+) -> Iterator[tuple[_Work, list[str] | None]]:
+    """Every batch of every report, with its texts when they need embedding."""
+    for report in reports:
+        meta = report_meta(report)
+        batches: list[tuple[list[Chunk], np.ndarray | None, Recorder | None]]
+        if previous.reusable(report, meta.title):
+            known: Iterator[tuple[list[Chunk], np.ndarray]] = previous.batches(report.id)
+            batches = [(c, v, None) for c, v in known]
+        else:
+            chunks = chunk_report(report.id, report.text, chunking, report.page_starts)
+            saved = resume.saved(report.id, report.sha256, meta.title)
+            recorder = None if saved else resume.recorder(report.id, report.sha256, meta.title, dim)
+            batches = []
+            for start in range(0, len(chunks), BATCH_CHUNKS):
+                batch = chunks[start : start + BATCH_CHUNKS]
+                vectors = resume.read(saved, dim, start, len(batch)) if saved else None
+                batches.append((batch, vectors, recorder))
+            del chunks
+        if not batches:
+            batches = [([], np.zeros((0, dim), dtype=np.float32), None)]
+        done_chunks = 0
+        total_chunks = sum(len(b[0]) for b in batches)
+        for k, (batch, vectors, recorder) in enumerate(batches):
+            done_chunks += len(batch)
+            texts = [search_text(meta.title, c) for c in batch]
+            work = _Work(
+                report,
+                meta,
+                batch,
+                texts,
+                vectors,
+                recorder,
+                first=k == 0,
+                last=k == len(batches) - 1,
+                progress=(
+                    f"{report.id}: {done_chunks:,}/{total_chunks:,} passages"
+                    if len(batches) > 1
+                    else None
+                ),
+            )
+            yield work, (texts if vectors is None else None)
 
 
 @guarded_index_write
 def build_index(
-    reports: list[SourceReport],
+    reports: Sequence[SourceReport],
     index_dir: Path,
     embedder: Embedder,
     chunking: ChunkSettings,
     progress: Progress | None = None,
     force: bool = False,
+    workers: int = 1,
 ) -> BuildResult:
+    """Build the index of `reports` into `index_dir`, streaming: each report is parsed, chunked,
+    embedded and written `BATCH_CHUNKS` chunks at a time. `reports` may be a lazy sequence that
+    reads each file when it is asked for. With `workers` > 1, a long build embeds in that many
+    processes. An interrupted build's embeddings are kept beside the index and reused by the
+    next build of the same reports and settings."""
     started = time.perf_counter()
     fingerprint = settings_fingerprint(embedder.name, chunking)
     if not force and is_up_to_date(index_dir, reports, fingerprint):
@@ -133,64 +254,48 @@ def build_index(
             e.get("chunks", 0) for e in (read_manifest(index_dir) or {})["reports"].values()
         )
         return BuildResult(False, len(reports), total, [], [], time.perf_counter() - started)
-    old_entries, old_vectors = ({}, {}) if force else _previous_vectors(index_dir, fingerprint)
+    previous = _Previous({}, index_dir) if force else _previous_index(index_dir, fingerprint)
+    resume = ResumeStore(index_dir, fingerprint)
+    total = len(reports)
 
-    all_chunks: list[Chunk] = []
-    all_vectors: list[np.ndarray] = []
+    def step(label: str, done: int) -> None:
+        if progress:
+            progress(label, done, total)
+
     entries: dict[str, Any] = {}
     embedded: list[str] = []
-    for done, report in enumerate(reports):
-        meta = report_meta(report)
-        previous_entry = old_entries.get(report.id, {})
-        # The title is part of what was embedded (see search_text), so a new title re-embeds.
-        if (
-            previous_entry.get("sha256") == report.sha256
-            and previous_entry.get("title") == meta.title
-            and report.id in old_vectors
-        ):
-            chunks, vectors = old_vectors[report.id]
-        else:
-            chunks = chunk_report(report.id, report.text, chunking, report.page_starts)
-            texts = [search_text(meta.title, c) for c in chunks]
-            vectors = embedder.embed_passages(texts)
-            embedded.append(report.id)
-        all_chunks.extend(chunks)
-        all_vectors.append(vectors)
-        entries[report.id] = {
-            "file": report.path.name,
-            "path": str(report.path.resolve()),  # named in the command that rebuilds the index
-            "sha256": report.sha256,
-            "chars": len(report.text),
-            "chunks": len(chunks),
-            **meta.to_dict(),
-            **({"source": report.sidecar["source"]} if "source" in report.sidecar else {}),
-            **({"pages": len(report.page_starts)} if report.page_starts else {}),
-        }
-        if progress:
-            progress(report.id, done + 1, len(reports))
-
-    vectors = (
-        np.vstack(all_vectors).astype(np.float32)
-        if all_vectors
-        else np.zeros((0, embedder.dim), dtype=np.float32)
-    )
-    manifest = {
-        **fingerprint,
-        "embedder": {"name": embedder.name, "dim": int(embedder.dim)},
-        "reportqa_version": __version__,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "chunk_count": len(all_chunks),
-        "reports": entries,
-    }
-    titles = {rid: entry["title"] for rid, entry in entries.items()}
-    write_index(
-        index_dir,
-        IndexFiles(manifest, all_chunks, {r.id: r.text for r in reports}, vectors),
-        search_files_writer(all_chunks, vectors, titles),
-    )
-    removed = sorted(set(old_entries) - set(entries))
+    with (
+        new_index_folder(index_dir) as tmp,
+        BatchEmbedder(embedder, workers) as batch_embedder,
+    ):
+        writer = IndexWriter(tmp, embedder.dim)
+        first_row = 0
+        work = _work(reports, previous, resume, chunking, embedder.dim)
+        for item, fresh in batch_embedder.embed_in_order(work):
+            if item.first:
+                first_row = writer.count
+            vectors = item.vectors if fresh is None else fresh
+            assert vectors is not None
+            writer.add(item.chunks, vectors, item.meta.title)
+            if item.recorder is not None:
+                item.recorder.append(vectors)
+            if item.progress and not item.last:
+                step(item.progress, len(entries))
+            if item.last:
+                if item.recorder is not None:
+                    item.recorder.complete()
+                report = item.report
+                if not previous.reusable(report, item.meta.title):
+                    embedded.append(report.id)
+                writer.write_text(report.id, report.text)
+                entries[report.id] = _entry(report, item.meta, (first_row, writer.count))
+                step(report.id, len(entries))
+        writer.finish(lambda label: step(label, total))
+        swap_in(tmp, index_dir, _manifest(fingerprint, embedder, entries, writer.count))
+    resume.clear()
+    removed = sorted(set(previous.entries) - set(entries))
     return BuildResult(
-        True, len(reports), len(all_chunks), embedded, removed, time.perf_counter() - started
+        True, len(reports), writer.count, embedded, removed, time.perf_counter() - started
     )
 
 
@@ -214,23 +319,29 @@ def remove_reports(index_dir: Path, report_ids: list[str]) -> BuildResult:
             f"Removing {', '.join(sorted(drop))} would leave the index empty; "
             f"delete the folder {index_dir} instead."
         )
-    rows = [row for row, chunk in enumerate(files.chunks) if chunk.report not in drop]
-    chunks = [files.chunks[row] for row in rows]
-    vectors = files.vectors[rows] if rows else files.vectors[:0]
-    kept = {rid: entry for rid, entry in entries.items() if rid not in drop}
-    manifest = {
-        **files.manifest,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "chunk_count": len(chunks),
-        "reports": kept,
-    }
-    texts = {rid: text for rid, text in files.texts.items() if rid not in drop}
-    titles = {rid: entry.get("title", rid) for rid, entry in kept.items()}
-    write_index(
-        index_dir,
-        IndexFiles(manifest, chunks, texts, vectors),
-        search_files_writer(chunks, vectors, titles),
-    )
+    assert isinstance(files.chunks, ChunkFile)
+    previous = _Previous(entries, index_dir, files.chunks)
+    kept: dict[str, Any] = {}
+    dim = int(files.manifest.get("embedder", {}).get("dim", 0)) or _vector_width(index_dir)
+    with new_index_folder(index_dir) as tmp:
+        writer = IndexWriter(tmp, dim)
+        for rid, entry in entries.items():
+            if rid in drop:
+                continue
+            first = writer.count
+            title = entry.get("title", rid)
+            for chunks, vectors in previous.batches(rid):
+                writer.add(chunks, vectors, title)
+            shutil.copyfile(index_dir / "reports" / f"{rid}.txt", tmp / "reports" / f"{rid}.txt")
+            kept[rid] = {**entry, "rows": [first, writer.count]}
+        writer.finish()
+        manifest = {
+            **files.manifest,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "chunk_count": writer.count,
+            "reports": kept,
+        }
+        swap_in(tmp, index_dir, manifest)
     return BuildResult(
-        True, len(kept), len(chunks), [], sorted(drop), time.perf_counter() - started
+        True, len(kept), writer.count, [], sorted(drop), time.perf_counter() - started
     )

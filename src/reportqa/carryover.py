@@ -69,11 +69,11 @@ def indexed_copy(index_dir: Path, path: Path, entry: dict[str, Any]) -> SourceRe
 
 
 def keep_unreadable_indexed(
-    index_dir: Path, files: Sequence[Path], read: Sequence[SourceReport]
+    index_dir: Path, files: Sequence[Path], read: Sequence[Path]
 ) -> list[SourceReport]:
     """Indexed copies of the `files` that could not be read (those not in `read`) and that the
     index at `index_dir` holds; files never indexed are left out."""
-    read_paths = {r.path for r in read}
+    read_paths = set(read)
     entries = _indexed_entries(index_dir)
     kept = []
     for path in files:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, cast
 
@@ -63,9 +64,11 @@ def index(
     from .carryover import keep_unreadable_indexed
     from .embed import load_embedder
     from .guard import check_replaceable
-    from .ingest import SUPPORTED_SUFFIXES, find_report_files, read_reports
+    from .ingest import SUPPORTED_SUFFIXES, find_report_files
     from .manage_cmd import build_progress
+    from .parallel_embed import default_workers
     from .parse import ChunkSettings
+    from .report_sequence import readable_reports
 
     failures: list[InputError] = []
     try:
@@ -78,12 +81,13 @@ def index(
                 f"{', '.join(map(str, paths or (DEFAULT_SEEDS,)))}."
             )
         # A broken file is reported and skipped; the build fails only if nothing is readable.
-        reports, failures = read_reports(files)
+        # Read one at a time when the build reaches them: 10,000 reports do not fit in memory.
+        reports, failures = readable_reports(files)
         for failure in failures:
             click.echo(f"Skipped: {failure}", err=True)
         # An indexed report whose file cannot be read now keeps its indexed copy.
-        kept = keep_unreadable_indexed(index_dir, files, reports)
-        reports = [*reports, *kept]
+        kept = keep_unreadable_indexed(index_dir, files, reports.paths)
+        reports = reports.with_kept(kept)
         for report in kept:
             click.echo(
                 f"Kept the indexed copy of {report.id}: its file cannot be read now. Fix the "
@@ -93,8 +97,8 @@ def index(
             )
         if not reports:
             raise InputError(f"None of the {len(files)} files could be read; nothing indexed.")
-        ids = [r.id for r in reports]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        ids = Counter(p.stem for p in reports.all_paths())
+        duplicates = sorted(i for i, n in ids.items() if n > 1)
         if duplicates:
             raise InputError(f"Two reports share the name {duplicates[0]}; rename one of them.")
         started = time.perf_counter()
@@ -108,6 +112,7 @@ def index(
                 ChunkSettings(max_chars=max_chars, overlap_sentences=overlap),
                 progress=progress,
                 force=force,
+                workers=default_workers(),
             )
         # The index folder is the source of truth; a Milvus collection follows it.
         synced = backend.sync(index_dir)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,11 @@ from .evidence import ReportInfo
 from .generate import Generator, OnToken
 from .generated import generated_answer
 from .hints import rebuild_command, rebuild_hint
+from .index_writer import ANSWER_TERMS
 from .ingest import sidecar_problem
 from .inputs import clean_question, report_ids
 from .lang import zh
-from .models import Answer, Hit
+from .models import Answer, Chunk, Hit
 from .question import analyse
 from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
 from .route import ReportScope, mentions_place, route
@@ -32,6 +34,19 @@ from .store import read_index
 from .tokenize import TOKENIZER_NAME, tokenize
 
 MAX_QUESTION_CHARS = 2000
+
+
+def _answer_weights(index_dir: Path, chunks: Sequence[Chunk]) -> TermWeights:
+    """The answer step's term weights, as the build counted them (counted here for an index
+    without them)."""
+    path = index_dir / ANSWER_TERMS
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return TermWeights(data["df"], int(data["chunks"]))
+    df: Counter[str] = Counter()
+    for chunk in chunks:
+        df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
+    return TermWeights(df, len(chunks))
 
 
 def check_question(question: str) -> str:
@@ -130,10 +145,7 @@ class Engine:
             rid: ReportScope(info.title, info.places, info.years)
             for rid, info in self.reports.items()
         }
-        df: Counter[str] = Counter()
-        for chunk in self.chunks:
-            df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
-        self.weights = TermWeights(df, len(self.chunks))
+        self.weights = _answer_weights(index_dir, self.chunks)
 
     def _similarity_to(
         self, query: np.ndarray, corpus: SimilarityStats

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from .options import backend_options, index_dir_option
 
 # Below this many reports a build takes a few seconds and a bar is only noise.
 _PROGRESS_MIN_REPORTS = 5
+_STEP_LINE_EVERY_S = 5.0
 
 
 @contextmanager
@@ -32,9 +34,18 @@ def build_progress(total: int) -> Iterator[Any]:
         leave=False,
     )
 
+    started = last = time.monotonic()
+
     def advance(report_id: str, done: int, _total: int) -> None:
+        nonlocal last
         bar.set_postfix_str(report_id, refresh=False)
         bar.update(done - bar.n)
+        # Without a bar (few reports, or not a terminal) a long build still shows where it is:
+        # a line every few seconds (one big report, or the final index steps).
+        now = time.monotonic()
+        if bar.disable and now - last >= _STEP_LINE_EVERY_S:
+            last = now
+            click.echo(f"  {report_id} ({done}/{total} reports, {now - started:.0f} s)", err=True)
 
     try:
         yield advance

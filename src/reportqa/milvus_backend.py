@@ -21,6 +21,7 @@ import re
 import sys
 import time
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -186,7 +187,7 @@ class MilvusRetriever:
         self,
         client: Any,
         collection: str,
-        chunks: list[Chunk],
+        chunks: Sequence[Chunk],
         keyword: KeywordIndex,
         moments: VectorMoments,
         fusion: FusionSettings | None = None,

@@ -1,12 +1,17 @@
 """The index folder: plain files a person can inspect, written atomically.
 
 Layout of `index/`:
-  manifest.json   format version, embedder, tokenizer and chunker settings, one entry per report
-  chunks.jsonl    one chunk per line, in the order of the vector rows
-  reports/ID.txt  each report's text exactly as the offsets index it
-  vectors.npy     the chunk embeddings (float32, L2-normalised), kept to rebuild without re-embedding
-  dense.faiss     FAISS inner-product index over vectors.npy
-  bm25/           bm25s index over the chunk tokens
+  manifest.json     format version, embedder, tokenizer and chunker settings, one entry per report
+                    (with `rows`: its chunks' first row and the row after its last)
+  chunks.jsonl      one chunk per line, in the order of the vector rows; a report's rows are
+                    consecutive
+  chunk_offsets.npy byte offset of each line of chunks.jsonl (and its end): chunks are read on demand
+  reports/ID.txt    each report's text exactly as the offsets index it
+  vectors.npy       the chunk embeddings (float32, L2-normalised), memory-mapped
+  dense.faiss       FAISS index over vectors.npy: flat, or IVF above a size (dense.json says which)
+  dense_moments.npz sums of the vectors and of their outer products (similarity mean and spread)
+  bm25/             bm25s index over the chunk tokens, memory-mapped
+  answer_terms.json document frequency of the answer step's terms
 """
 
 from __future__ import annotations
@@ -16,28 +21,35 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .arrays import load_mapped
+from .chunkfile import ChunkFile, ReportTexts
+from .dense import VECTORS
 from .errors import IndexUnusableError
 from .guard import check_replaceable
 from .hints import rebuild_hint
 from .integrity import file_sizes
 from .models import Chunk
 
-FORMAT_VERSION = 1
+# 2: chunks read from disk on demand (chunk_offsets.npy), per-report rows in the manifest,
+# IVF above a size threshold, vector moments, precomputed answer-step term weights.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 
 @dataclass
 class IndexFiles:
     manifest: dict[str, Any]
-    chunks: list[Chunk]
-    texts: dict[str, str]
-    vectors: np.ndarray
+    chunks: Sequence[Chunk]  # a ChunkFile when read from disk
+    texts: Mapping[str, str]
+    vectors: np.ndarray  # memory-mapped when read from disk
 
 
 def _pid_alive(pid: int) -> bool:
@@ -86,13 +98,12 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     return data
 
 
-def write_index(index_dir: Path, files: IndexFiles, write_extra: Any) -> None:
-    """Write every file into a temporary folder beside `index_dir`, then swap it in.
-
-    `write_extra(tmp_dir)` writes the FAISS and BM25 files. A crash at any point leaves either the
-    old index or the new one in place, never a mix.
-    """
-    # Callers check this before any work; here again because a wrong folder is deleted below.
+@contextmanager
+def new_index_folder(index_dir: Path) -> Iterator[Path]:
+    """A temporary folder beside `index_dir` to write a new index into; removed if the block
+    fails. `swap_in` makes it the index. A crash at any point leaves either the old index or the
+    new one in place, never a mix."""
+    # Callers check this before any work; here again because the folder is replaced below.
     index_dir = check_replaceable(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted_swap(index_dir)
@@ -102,28 +113,26 @@ def write_index(index_dir: Path, files: IndexFiles, write_extra: Any) -> None:
         tempfile.mkdtemp(prefix=f".{index_dir.name}.building-{os.getpid()}-", dir=index_dir.parent)
     )
     try:
-        (tmp / "reports").mkdir()
-        for report_id, text in files.texts.items():
-            (tmp / "reports" / f"{report_id}.txt").write_text(text, encoding="utf-8", newline="")
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as out:
-            for chunk in files.chunks:
-                out.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-        np.save(tmp / "vectors.npy", files.vectors.astype(np.float32))
-        write_extra(tmp)
-        # The manifest goes last: a folder without one is never taken for an index.
-        # with every file's size, so that a later build notices a file deleted or cut short
-        manifest = {**files.manifest, "files": file_sizes(tmp)}
-        (tmp / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        old = index_dir.with_name(index_dir.name + ".old")
-        if index_dir.exists():
-            index_dir.rename(old)
-        tmp.rename(index_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def swap_in(tmp: Path, index_dir: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest into the finished folder `tmp`, then put it in place of `index_dir`."""
+    index_dir = check_replaceable(index_dir)
+    # The manifest goes last: a folder without one is never taken for an index. It lists every
+    # file's size, so that a later build notices a file deleted or cut short.
+    manifest = {**manifest, "files": file_sizes(tmp)}
+    (tmp / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    old = index_dir.with_name(index_dir.name + ".old")
+    if index_dir.exists():
+        index_dir.rename(old)
+    tmp.rename(index_dir)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def read_index(index_dir: Path) -> IndexFiles:
@@ -138,17 +147,12 @@ def read_index(index_dir: Path) -> IndexFiles:
             f"The index at {index_dir} has format version {version}; this reportqa reads version "
             f"{FORMAT_VERSION}. {rebuild_hint(index_dir)}"
         )
+    entries: dict[str, Any] = manifest.get("reports", {})
     try:
-        chunks = [
-            Chunk.from_dict(json.loads(line))
-            for line in (index_dir / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        texts = {
-            report_id: (index_dir / "reports" / f"{report_id}.txt").read_text(encoding="utf-8")
-            for report_id in manifest.get("reports", {})
-        }
-        vectors = np.load(index_dir / "vectors.npy")
+        rows = {rid: _rows_of(entry) for rid, entry in entries.items()}
+        chunks = ChunkFile(index_dir, rows)
+        texts = ReportTexts(index_dir / "reports", list(entries))
+        vectors = load_mapped(index_dir / VECTORS)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexUnusableError(
             f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
@@ -158,11 +162,53 @@ def read_index(index_dir: Path) -> IndexFiles:
             f"The index at {index_dir} is inconsistent ({len(chunks)} chunks, {len(vectors)} "
             f"vectors). {rebuild_hint(index_dir)}"
         )
-    for chunk in chunks:
-        text = texts.get(chunk.report)
-        if text is None or text[chunk.start : chunk.end] != chunk.text:
-            raise IndexUnusableError(
-                f"The index at {index_dir} is damaged (a chunk of {chunk.report} does not match "
-                f"its report text). {rebuild_hint(index_dir)}"
-            )
+    _check_texts(index_dir, entries, chunks, texts)
     return IndexFiles(manifest=manifest, chunks=chunks, texts=texts, vectors=vectors)
+
+
+def _rows_of(entry: dict[str, Any]) -> tuple[int, int]:
+    start, end = entry["rows"]
+    return int(start), int(end)
+
+
+# Chunks compared with their report text when an index is opened: every report's size is checked,
+# and the chunks of a bounded sample of reports, so that opening stays fast at 10,000 reports.
+_CHECKED_REPORTS = 64
+
+
+def _check_texts(
+    index_dir: Path, entries: dict[str, Any], chunks: ChunkFile, texts: ReportTexts
+) -> None:
+    damaged = IndexUnusableError(
+        f"The index at {index_dir} is damaged (a report text does not match its chunks). "
+        f"{rebuild_hint(index_dir)}"
+    )
+    ids = list(entries)
+    for rid in ids:
+        path = index_dir / "reports" / f"{rid}.txt"
+        if not path.exists() or path.stat().st_size != entries[rid].get("text_bytes", -1):
+            raise damaged
+    step = max(1, len(ids) // _CHECKED_REPORTS)
+    for rid in ids[::step]:
+        text = texts[rid]
+        rows = chunks.rows_of(rid)
+        for row in (rows[:1], rows[-1:]) if len(rows) > 2 else (rows,):
+            for r in row:
+                chunk = chunks[r]
+                if chunk.report != rid or text[chunk.start : chunk.end] != chunk.text:
+                    raise damaged
+
+
+def iter_chunk_batches(
+    index_dir: Path, batch: int = 1024
+) -> Iterator[tuple[range, list[Chunk], np.ndarray]]:
+    """Every chunk of an index with its vector, `batch` at a time: (rows, chunks, vectors).
+
+    For exporting an index (to another vector store, say) without holding it in memory; a
+    chunk's row is its id in the dense index and in the BM25 arrays (bm25/, bm25s's format).
+    """
+    files = read_index(index_dir)
+    chunks = iter(files.chunks)
+    for start in range(0, len(files.chunks), batch):
+        rows = range(start, min(start + batch, len(files.chunks)))
+        yield rows, [next(chunks) for _ in rows], np.asarray(files.vectors[rows.start : rows.stop])
