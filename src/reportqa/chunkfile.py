@@ -83,9 +83,10 @@ class ChunkFile(Sequence[Chunk]):
         return Chunk.from_dict(json.loads(self._map[start:end]))
 
     def __iter__(self) -> Iterator[Chunk]:
-        with self._path.open("rb") as lines:
-            for line in lines:
-                yield Chunk.from_dict(json.loads(line))
+        # From the mapping made when the index was opened, not the path: a served index's folder
+        # is deleted when a rebuild replaces it, while requests may still read the old one.
+        for row in range(len(self)):
+            yield self[row]
 
     def rows_of(self, report: str) -> range:
         start, end = self.report_rows.get(report, (0, 0))
@@ -102,10 +103,19 @@ def _map_file(path: Path) -> Any:
 
 
 class ReportTexts(Mapping[str, str]):
-    """Report texts read from `reports/ID.txt` when asked for; the last few are kept."""
+    """Report texts of `reports/ID.txt`, decoded when asked for; the last few are kept.
+
+    Every file is mapped when the index is opened (a mapping costs no memory until read): a served
+    index's folder is deleted when a rebuild replaces it, and requests still running on the old
+    index must still read its texts.
+    """
 
     def __init__(self, folder: Path, report_ids: Sequence[str], keep: int = 32) -> None:
         self._folder = folder
+        self._maps: dict[str, Any] = {
+            rid: _map_file(path) if (path := folder / f"{rid}.txt").stat().st_size else b""
+            for rid in report_ids
+        }
         self._ids = list(report_ids)
         self._known = set(report_ids)
         self._cache: OrderedDict[str, str] = OrderedDict()
@@ -120,7 +130,7 @@ class ReportTexts(Mapping[str, str]):
             if text is not None:
                 self._cache.move_to_end(report)
                 return text
-        text = (self._folder / f"{report}.txt").read_text(encoding="utf-8")
+        text = bytes(self._maps[report]).decode("utf-8")
         with self._lock:
             self._cache[report] = text
             if len(self._cache) > self._keep:

@@ -30,7 +30,7 @@ from .models import Answer, Chunk, Hit
 from .question import analyse
 from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
 from .route import ReportScope, mentions_place, route
-from .store import read_index
+from .store import read_index, readable_folder
 from .tokenize import TOKENIZER_NAME, tokenize
 
 MAX_QUESTION_CHARS = 2000
@@ -76,7 +76,8 @@ class Engine:
         answer_settings: AnswerSettings | None = None,
         generator: Generator | None = None,
     ) -> None:
-        files = read_index(index_dir)
+        folder = readable_folder(index_dir)  # the previous index, if a swap died half-way
+        files = read_index(folder)
         manifest = files.manifest
         built_with = manifest.get("embedder", {}).get("name", DEFAULT_EMBEDDER)
         # REPORTQA_EMBEDDER asks for an embedder just as --embedder does, so it is held to the
@@ -105,8 +106,8 @@ class Engine:
                     f"{rebuild_hint(index_dir)}"
                 )
         try:
-            keyword = KeywordIndex.load(index_dir)
-            dense = DenseIndex.load(index_dir)
+            keyword = KeywordIndex.load(folder)
+            dense = DenseIndex.load(folder)
         except Exception as exc:  # bm25s and faiss raise many kinds of errors on damaged files
             raise IndexUnusableError(
                 f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
@@ -145,7 +146,12 @@ class Engine:
             rid: ReportScope(info.title, info.places, info.years)
             for rid, info in self.reports.items()
         }
-        self.weights = _answer_weights(index_dir, self.chunks)
+        try:
+            self.weights = _answer_weights(folder, self.chunks)
+        except (OSError, ValueError, KeyError) as exc:  # chunks are read from disk lazily
+            raise IndexUnusableError(
+                f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
+            ) from exc
 
     def _similarity_to(
         self, query: np.ndarray, corpus: SimilarityStats

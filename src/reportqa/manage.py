@@ -57,7 +57,7 @@ def stored_reports(index_dir: Path) -> list[SourceReport]:
         reports.append(
             SourceReport(
                 id=rid,
-                path=Path(entry.get("file") or f"{rid}.txt"),
+                path=Path(entry.get("path") or entry.get("file") or f"{rid}.txt"),
                 text=files.texts[rid],
                 sha256=entry.get("sha256", ""),
                 sidecar=kept,

@@ -244,5 +244,10 @@ def detect_meta(
         sources["places"] = "sidecar"
     if "issuer" not in sidecar and ("places" in sidecar or "place" in sidecar):
         meta.issuer = detect_issuer(compact, meta.places)
+    # A report rebuilt from an index's own copy carries its metadata as a sidecar, with where each
+    # field first came from: that provenance is kept, not replaced by "sidecar".
+    recorded = sidecar.get("sources")
+    if isinstance(recorded, dict):
+        sources = {str(k): str(v) for k, v in recorded.items()}
     meta.sources = sources
     return meta

@@ -82,9 +82,18 @@ def recover_interrupted_swap(index_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def readable_folder(index_dir: Path) -> Path:
+    """The folder holding the index to read: `index_dir`, or the previous index when a swap died
+    between its two renames. Readers change nothing (a reader renaming folders would race a
+    running build); the next build puts the previous index back."""
+    if index_dir.exists():
+        return index_dir
+    old = index_dir.resolve().with_name(index_dir.resolve().name + ".old")
+    return old if (old / MANIFEST).is_file() else index_dir
+
+
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:
-    recover_interrupted_swap(index_dir)
-    path = index_dir / MANIFEST
+    path = readable_folder(index_dir) / MANIFEST
     if not path.exists():
         return None
     try:
@@ -136,6 +145,7 @@ def swap_in(tmp: Path, index_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 def read_index(index_dir: Path) -> IndexFiles:
+    index_dir = readable_folder(index_dir)
     manifest = read_manifest(index_dir)
     if manifest is None:
         raise IndexUnusableError(
