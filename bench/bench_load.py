@@ -1,9 +1,9 @@
 """Load on a served chat: many concurrent clients through the REST API and the Gradio client.
 
 Starts `reportqa serve` on 127.0.0.1 over an index of the seed reports, then for each path runs
-CLIENTS concurrent clients that each ask QUESTIONS questions in turn (taken from
-eval/questions.jsonl), and reports errors, latency p50/p95, throughput, the server's resident
-memory before and after, and the CPU time spent per question by the server and by the clients
+CLIENTS concurrent clients that each ask QUESTIONS questions in turn (taken from eval/dev.jsonl and
+eval/test.jsonl), and reports errors, latency p50/p95, throughput, the server's resident memory
+before and after, and the CPU time spent per question by the server and by the clients
 (both run on this machine, so client CPU is CPU the server did not get).
 
     .venv/bin/python bench/bench_load.py [--clients 50] [--questions 10] [--paths rest,gradio]
@@ -38,8 +38,15 @@ SEQUENTIAL = 30  # questions asked by a lone client, for the per-request cost wi
 
 
 def questions() -> list[str]:
-    lines = (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
+    """The dev and test questions about the six seed reports (the ones the served index holds)."""
+    seeds = {path.name for path in (ROOT / "seeds").glob("*.txt")}
+    rows = [
+        json.loads(line)
+        for name in ("dev.jsonl", "test.jsonl")
+        for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return [row["question"] for row in rows if row.get("report") in seeds]
 
 
 def rss_mb(pid: int) -> float:

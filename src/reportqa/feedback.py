@@ -97,7 +97,7 @@ class FeedbackStore:
 
 
 def as_eval_question(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A feedback record as a line for eval/questions.jsonl, to be completed by a maintainer
+    """A feedback record as a line for eval/dev.jsonl, to be completed by a maintainer
     (`must_contain` and `gold_spans` are left empty: the reader's vote says what was wrong, not
     what is right)."""
     return {

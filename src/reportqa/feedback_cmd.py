@@ -26,7 +26,7 @@ feedback_option = click.option(
 @click.option(
     "--as-eval",
     is_flag=True,
-    help="Print lines in the form of eval/questions.jsonl, to be completed and added to the set.",
+    help="Print lines in the form of eval/dev.jsonl, to be completed and added to the set.",
 )
 def feedback_command(
     index_dir: Path, feedback_path: Path | None, down_only: bool, as_eval: bool
