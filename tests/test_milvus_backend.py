@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from reportqa.backend import stats_of_scores, vector_moments
 from reportqa.build import build_index, remove_reports
 from reportqa.cli import main
 from reportqa.engine import Engine
@@ -68,19 +67,6 @@ def test_collection_name_follows_the_index_folder(tmp_path: Path) -> None:
     assert collection_name(tmp_path / "index", "chosen") == "chosen"
     with pytest.raises(InputError):
         collection_name(tmp_path / "index", "1-bad")
-
-
-def test_moments_give_the_mean_and_spread_of_similarities() -> None:
-    rng = np.random.default_rng(7)
-    vectors = rng.normal(size=(300, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    query = vectors[3] * 0.5 + vectors[9] * 0.5
-    moments = vector_moments(vectors, batch=64)  # several batches
-    expected = stats_of_scores(vectors @ query)
-    got = moments.stats(query)
-    assert expected is not None and got is not None
-    assert got.mean == pytest.approx(expected.mean, abs=1e-6)
-    assert got.std == pytest.approx(expected.std, abs=1e-6)
 
 
 def test_sparse_vectors_reproduce_bm25_scores(all_index: Path) -> None:

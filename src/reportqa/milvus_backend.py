@@ -21,14 +21,14 @@ import re
 import sys
 import time
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .backend import Candidates, VectorMoments, vector_moments
+from .backend import Candidates, SimilarityStats
 from .errors import IndexUnusableError, InputError, ReportQAError
 from .models import Chunk, Hit
 from .retrieve import FusionSettings, KeywordIndex, Mode, fuse
@@ -189,14 +189,16 @@ class MilvusRetriever:
         collection: str,
         chunks: Sequence[Chunk],
         keyword: KeywordIndex,
-        moments: VectorMoments,
+        similarity_stats: Callable[[np.ndarray], tuple[float, float]],
         fusion: FusionSettings | None = None,
     ) -> None:
         self.client = client
         self.collection = collection
         self.chunks = chunks
         self.keyword = keyword
-        self.moments = moments
+        # The question's similarity to every chunk, from the index's stored vector moments:
+        # Milvus returns only the top hits.
+        self.similarity_stats = similarity_stats
         self.fusion = fusion or FusionSettings()
         self._row_of = {chunk_key(c): row for row, c in enumerate(chunks)}
         self._report_of = np.array([c.report for c in chunks], dtype=object)
@@ -246,7 +248,9 @@ class MilvusRetriever:
             else np.asarray(query_vector, dtype=np.float32).ravel().tolist()
         )
         sparse = query_sparse(question, self.keyword)
-        stats = None if query_vector is None else self.moments.stats(query_vector)
+        stats = (
+            None if query_vector is None else SimilarityStats(*self.similarity_stats(query_vector))
+        )
         if mode == "dense" and dense_vector is not None:
             ranked = self._search("dense", dense_vector, top_k, expr)
         elif dense_vector is None:
@@ -297,13 +301,12 @@ def open_milvus_backend(engine: Engine, settings: MilvusSettings) -> MilvusRetri
     except BaseException:
         client.close()
         raise
-    vectors = np.load(engine.index_dir / "vectors.npy", mmap_mode="r")
     return MilvusRetriever(
         client,
         name,
         engine.chunks,
         engine.retriever.keyword,
-        vector_moments(vectors),
+        engine.retriever.dense.similarity_stats,
         engine.retriever.fusion,
     )
 
