@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from served import reportqa_command, run_cli, served
+from web_server import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 JINGHU = ROOT / "seeds" / "jinghu-2024-fazhi.txt"
@@ -245,18 +246,6 @@ def test_no_index_is_a_503_until_one_appears(tmp_path: Path, seed_index: Path) -
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.mark.browser

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import queue
-import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from served import reportqa_command, served
+from web_server import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [ROOT / "seeds" / "jinghu-2024-fazhi.txt", ROOT / "seeds" / "huaian-2024-xxgk-nianbao.txt"]
@@ -33,37 +30,16 @@ SCREENSHOT = (
     if os.environ.get("REPORTQA_UPDATE_SCREENSHOT")
     else Path(tempfile.gettempdir()) / "reportqa-chat-screenshot.png"
 )
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
 )
-
-
-def _reportqa() -> str:
-    beside = Path(sys.executable).with_name("reportqa")
-    return str(beside) if beside.exists() else (shutil.which("reportqa") or "reportqa")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("web") / "index"
     subprocess.run(
-        [_reportqa(), "index", *map(str, SEEDS), "--index-dir", str(out)],
+        [reportqa_command(), "index", *map(str, SEEDS), "--index-dir", str(out)],
         check=True,
         capture_output=True,
         timeout=120,
@@ -75,7 +51,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cli_answer(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
     """`reportqa ask --json`, started early so that it runs while the server starts."""
     proc = subprocess.Popen(
-        [_reportqa(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
+        [reportqa_command(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -90,44 +66,8 @@ def cli_answer(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
 @pytest.fixture(scope="module")
 def server(index_dir: Path, cli_answer: subprocess.Popen[str]) -> Iterator[str]:
     """The URL of a `reportqa serve` process, once it says it is ready."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [_reportqa(), "serve", "--port", str(port), "--index-dir", str(index_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert proc.stdout is not None
-    stdout = proc.stdout
-
-    def pump() -> None:
-        for line in stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    seen: list[str] = []
-    deadline = time.monotonic() + 90
-    try:
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                assert proc.poll() is None, f"server exited: {''.join(seen)}"
-                continue
-            seen.append(line)
-            if "ready at http://" in line:
-                break
-        else:
-            pytest.fail(f"server not ready in 90 s: {''.join(seen)}")
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with served("--index-dir", str(index_dir), ready_s=90) as running:
+        yield running.url + "/"
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +79,7 @@ def client(server: str) -> Any:
 
 def test_serve_without_index_is_a_clear_message(tmp_path: Path) -> None:
     result = subprocess.run(
-        [_reportqa(), "serve", "--index-dir", str(tmp_path / "none")],
+        [reportqa_command(), "serve", "--index-dir", str(tmp_path / "none")],
         capture_output=True,
         text=True,
         timeout=60,

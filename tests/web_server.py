@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
+
+from served import free_port, reportqa_command
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,15 +23,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def reportqa() -> str:
-    beside = Path(sys.executable).with_name("reportqa")
-    return str(beside) if beside.exists() else (shutil.which("reportqa") or "reportqa")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+reportqa = reportqa_command
 
 
 class Served:
