@@ -27,11 +27,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     started = time.perf_counter()
-    from reportqa.build import build_index
-    from reportqa.embed import load_embedder
     from reportqa.engine import Engine
-    from reportqa.ingest import read_report
-    from reportqa.parse import ChunkSettings
+    from reportqa.indexing.build import build_index
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.ingest.parse import ChunkSettings
+    from reportqa.ingest.read import read_report
 
     embedder = load_embedder()
     embedder.embed_passages(["预热"])  # the first call loads the weights

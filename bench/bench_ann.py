@@ -27,11 +27,11 @@ def recall_at_10(found: np.ndarray, truth: np.ndarray) -> float:
 def main() -> None:
     import faiss
 
-    from reportqa import dense
-    from reportqa.arrays import NpyAppender
-    from reportqa.chunkfile import ChunkFile
-    from reportqa.embed import load_embedder
-    from reportqa.store import read_index
+    from reportqa.indexing.arrays import NpyAppender
+    from reportqa.indexing.chunkfile import ChunkFile
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.indexing.store import read_index
+    from reportqa.search import dense
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("index_dir", type=Path)

@@ -49,8 +49,8 @@ def enlarge(index_dir: Path, copies: int) -> None:
     """Rewrite the index as `copies` copies of its reports under new ids (-cN suffixes)."""
     from dataclasses import replace
 
-    from reportqa.build import search_files_writer
-    from reportqa.store import IndexFiles, read_index, write_index
+    from reportqa.indexing.build import search_files_writer
+    from reportqa.indexing.store import IndexFiles, read_index, write_index
 
     files = read_index(index_dir)
     chunks, texts, entries, vectors = [], {}, {}, []
@@ -75,14 +75,14 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=1)
     args = parser.parse_args()
 
-    from reportqa.build import build_index
-    from reportqa.embed import load_embedder
     from reportqa.engine import Engine
-    from reportqa.evaluate import load_questions, partition_by_index
-    from reportqa.ingest import read_report
-    from reportqa.milvus_backend import BackendChoice, MilvusSettings
-    from reportqa.milvus_sync import sync_index
-    from reportqa.parse import ChunkSettings
+    from reportqa.evaluation.runner import load_questions, partition_by_index
+    from reportqa.indexing.build import build_index
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.ingest.parse import ChunkSettings
+    from reportqa.ingest.read import read_report
+    from reportqa.search.milvus_backend import BackendChoice, MilvusSettings
+    from reportqa.search.milvus_sync import sync_index
 
     embedder = load_embedder()
     # The evaluation questions about the six seed reports (and those naming no report).

@@ -87,11 +87,11 @@ def percentile(values: list[float], share: float) -> float:
 def raw_throughput() -> dict[str, object]:
     """The embedder alone on the seed reports' passages: one process (1 and 2 BLAS threads) and
     one process per core, in report characters per second."""
-    from reportqa.build import BATCH_CHUNKS
-    from reportqa.embed import UseEmbedder
-    from reportqa.parallel_embed import BatchEmbedder, default_workers
-    from reportqa.parse import ChunkSettings, chunk_report, parse_report
-    from reportqa.retrieve import search_text
+    from reportqa.indexing.build import BATCH_CHUNKS
+    from reportqa.indexing.embed import UseEmbedder
+    from reportqa.indexing.parallel_embed import BatchEmbedder, default_workers
+    from reportqa.ingest.parse import ChunkSettings, chunk_report, parse_report
+    from reportqa.search.retrieve import search_text
 
     texts: list[str] = []
     chars = 0
@@ -150,11 +150,11 @@ REUSE_FROM = 1000
 
 def build(count: int, index_dir: Path) -> dict[str, object]:
     """Build an index of `count` reports; runs in a fresh process."""
-    from reportqa.build import build_index
-    from reportqa.embed import load_embedder
-    from reportqa.parallel_embed import default_workers
-    from reportqa.parse import ChunkSettings
-    from reportqa.report_sequence import ReportFiles
+    from reportqa.indexing.build import build_index
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.indexing.parallel_embed import default_workers
+    from reportqa.ingest.parse import ChunkSettings
+    from reportqa.ingest.report_sequence import ReportFiles
 
     folder = index_dir.parent / "reports"
     folder.mkdir()
@@ -203,7 +203,7 @@ def serve(index_dir: Path) -> dict[str, object]:
     """Load the index and ask; runs in a fresh process."""
     import numpy as np
 
-    from reportqa.embed import load_embedder
+    from reportqa.indexing.embed import load_embedder
 
     embedder = load_embedder()
     embedder.embed_query("预热")

@@ -20,10 +20,10 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _build(reports: list[Path], index_dir: Path) -> Path:
-    from reportqa.build import build_index
-    from reportqa.embed import load_embedder
-    from reportqa.ingest import read_report
-    from reportqa.parse import ChunkSettings
+    from reportqa.indexing.build import build_index
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.ingest.parse import ChunkSettings
+    from reportqa.ingest.read import read_report
 
     build_index([read_report(p) for p in reports], index_dir, load_embedder(), ChunkSettings())
     return index_dir

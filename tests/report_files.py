@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from reportqa.parse import heading_kind
+from reportqa.ingest.parse import heading_kind
 
 PDF_FONT = "STSong-Light"
 INDENT = "\u3000\u3000"

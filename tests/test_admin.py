@@ -101,7 +101,7 @@ def test_save_upload_checks_each_file(tmp_path: Path) -> None:
 def test_every_action_asks_for_the_token(tmp_path: Path) -> None:
     from ui.admin import Admin, AdminSettings
 
-    from reportqa.live import LiveIndex, engine_loader
+    from reportqa.indexing.live import LiveIndex, engine_loader
 
     live = LiveIndex(tmp_path / "index", engine_loader())
     admin = Admin(live, AdminSettings(tmp_path / "uploads", token="s3cret-token"))

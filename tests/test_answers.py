@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from reportqa.answer.evidence import ReportInfo, report_scope, scope_conflict
+from reportqa.answer.question import subset_qualifier
 from reportqa.engine import Engine
-from reportqa.evidence import ReportInfo, report_scope, scope_conflict
-from reportqa.question import subset_qualifier
 
 ANSWERED = [
     ("2024年镜湖区全区新收行政复议案件多少件？", "120件"),

@@ -213,7 +213,7 @@ def test_no_index_is_a_503_until_one_appears(tmp_path: Path, seed_index: Path) -
     from fastapi import FastAPI
     from ui.api import add_api
 
-    from reportqa.live import LiveIndex, engine_loader
+    from reportqa.indexing.live import LiveIndex, engine_loader
     from served import free_port
 
     index_dir = tmp_path / "index"

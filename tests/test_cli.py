@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reportqa.cli import main
+from reportqa.cli.main import main
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "jinghu-2024-fazhi.txt"
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportqa.build import build_index
-from reportqa.embed import SentenceTransformerEmbedder, UseEmbedder, load_embedder
 from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError, ModelUnavailableError
-from reportqa.ingest import read_report
-from reportqa.parse import ChunkSettings
+from reportqa.indexing.build import build_index
+from reportqa.indexing.embed import SentenceTransformerEmbedder, UseEmbedder, load_embedder
+from reportqa.ingest.parse import ChunkSettings
+from reportqa.ingest.read import read_report
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "jinghu-2024-fazhi.txt"
 

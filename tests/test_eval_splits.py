@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reportqa.cli import main
+from reportqa.cli.eval_cmd import question_files
+from reportqa.cli.main import main
 from reportqa.errors import InputError
-from reportqa.eval_cmd import question_files
-from reportqa.eval_report import headline
-from reportqa.evaluate import EvalQuestion, classify, load_questions, partition_by_index
-from reportqa.metrics import QuestionResult, summarise
+from reportqa.evaluation.metrics import QuestionResult, summarise
+from reportqa.evaluation.report import headline
+from reportqa.evaluation.runner import EvalQuestion, classify, load_questions, partition_by_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "jinghu-2024-fazhi.txt"

@@ -6,17 +6,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reportqa.cli import main
+from reportqa.cli.main import main
 from reportqa.engine import Engine
 from reportqa.errors import InputError
-from reportqa.evaluate import (
+from reportqa.evaluation.runner import (
     EvalQuestion,
     load_questions,
     run_eval,
     write_outputs,
 )
-from reportqa.models import Answer
-from reportqa.retrieve import Mode
+from reportqa.records import Answer
+from reportqa.search.retrieve import Mode
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "jinghu-2024-fazhi.txt"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.evidence import (
+from reportqa.answer.evidence import (
     ReportInfo,
     check_answer_kind,
     check_part,
@@ -20,8 +20,8 @@ from reportqa.evidence import (
     measure_named,
     mismatch,
 )
+from reportqa.answer.question import analyse
 from reportqa.lang import zh
-from reportqa.question import analyse
 
 DISTRICT = ReportInfo("镜湖区人民政府关于2024年法治政府建设情况的报告", ("镜湖区",), (2024,), "")
 WORK_2024 = ReportInfo("厦门市2024年政府工作报告", ("厦门市",), (2023, 2024), "政府工作报告")

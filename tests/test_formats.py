@@ -12,15 +12,15 @@ import pytest
 
 from report_files import write_docx, write_pdf
 from reportqa.errors import InputError
-from reportqa.formats import (
+from reportqa.ingest.formats import (
     Level,
     chinese_number,
     clean_pdf_pages,
     is_page_number,
     render_number,
 )
-from reportqa.ingest import read_report
-from reportqa.parse import chunk_report
+from reportqa.ingest.parse import chunk_report
+from reportqa.ingest.read import read_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -100,9 +100,9 @@ def test_docx_and_pdf_give_the_same_answers_as_the_text(
     all_engine,
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    from reportqa.build import build_index
     from reportqa.engine import Engine
-    from reportqa.parse import ChunkSettings
+    from reportqa.indexing.build import build_index
+    from reportqa.ingest.parse import ChunkSettings
 
     reports = [read_report(p) for p in converted.values()]
     build_index(reports, tmp_path / "index", all_engine.embedder, ChunkSettings())
@@ -123,7 +123,7 @@ def test_docx_and_pdf_give_the_same_answers_as_the_text(
 def test_cli_names_the_page_of_a_pdf_citation(converted: dict[str, Path], tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from reportqa.cli import main
+    from reportqa.cli.main import main
 
     runner = CliRunner()
     index_dir = str(tmp_path / "index")

@@ -20,7 +20,7 @@ import pytest
 
 from reportqa.engine import Engine
 from reportqa.errors import ReportQAError
-from reportqa.generate import (
+from reportqa.generate.backends import (
     SYSTEM_PROMPT,
     Messages,
     OpenAIGenerator,
@@ -29,8 +29,8 @@ from reportqa.generate import (
     build_prompt,
     load_generator,
 )
-from reportqa.generated import passages_for
-from reportqa.verify import verify
+from reportqa.generate.checked import passages_for
+from reportqa.generate.verify import verify
 
 SLOW_S = 3.0
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
@@ -306,7 +306,7 @@ def test_ask_and_eval_with_the_openai_generator(
 ) -> None:
     from click.testing import CliRunner
 
-    from reportqa.cli import main
+    from reportqa.cli.main import main
 
     url, script = server
     monkeypatch.setenv("REPORTQA_OPENAI_BASE_URL", url)
@@ -378,8 +378,8 @@ def test_the_chat_shows_the_draft_then_the_verified_answer(
 
 
 def test_stream_drafts_yields_tokens_then_the_answer_and_reraises() -> None:
-    from reportqa.generated import stream_drafts
-    from reportqa.models import Answer
+    from reportqa.generate.checked import stream_drafts
+    from reportqa.records import Answer
 
     def ask(on_token: Callable[[str], None]) -> Answer:
         for piece in ("甲", "乙"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.answer import Candidate, _announced_items
+from reportqa.answer.compose import Candidate, _announced_items
 from reportqa.engine import Engine
-from reportqa.models import Chunk, Hit
+from reportqa.records import Chunk, Hit
 
 
 @pytest.mark.parametrize(

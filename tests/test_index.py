@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportqa import store
-from reportqa.build import build_index
-from reportqa.embed import load_embedder
 from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError, InputError
-from reportqa.ingest import read_report
-from reportqa.parse import ChunkSettings
+from reportqa.indexing import store
+from reportqa.indexing.build import build_index
+from reportqa.indexing.embed import load_embedder
+from reportqa.ingest.parse import ChunkSettings
+from reportqa.ingest.read import read_report
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "jinghu-2024-fazhi.txt"
 
@@ -112,7 +112,7 @@ def test_crash_during_build_leaves_previous_index_whole(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("reportqa.index_writer.finish_keyword_index", crash)
+    monkeypatch.setattr("reportqa.indexing.index_writer.finish_keyword_index", crash)
     with pytest.raises(KeyboardInterrupt):
         build_index([read_report(SEED)], built, embedder, ChunkSettings(max_chars=90))
     assert (built / "chunks.jsonl").read_text(encoding="utf-8") == before

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from reportqa.build import build_index, remove_reports
-from reportqa.embed import load_embedder
 from reportqa.engine import Engine
-from reportqa.ingest import read_report
-from reportqa.live import LiveIndex, current_generation, engine_loader, load_generation
-from reportqa.manage import add_reports, page_starts_from_chunks, reindex, stored_reports
-from reportqa.models import Chunk
-from reportqa.parse import ChunkSettings
+from reportqa.indexing.build import build_index, remove_reports
+from reportqa.indexing.embed import load_embedder
+from reportqa.indexing.live import LiveIndex, current_generation, engine_loader, load_generation
+from reportqa.indexing.manage import add_reports, page_starts_from_chunks, reindex, stored_reports
+from reportqa.ingest.parse import ChunkSettings
+from reportqa.ingest.read import read_report
+from reportqa.records import Chunk
 
 ROOT = Path(__file__).resolve().parents[1]
 JINGHU = ROOT / "seeds" / "jinghu-2024-fazhi.txt"

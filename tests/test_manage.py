@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from reportqa.build import build_index
-from reportqa.cli import main
-from reportqa.embed import load_embedder
+from reportqa.cli.main import main
 from reportqa.engine import Engine
-from reportqa.ingest import read_report
-from reportqa.parse import ChunkSettings
-from reportqa.store import read_manifest
+from reportqa.indexing.build import build_index
+from reportqa.indexing.embed import load_embedder
+from reportqa.indexing.store import read_manifest
+from reportqa.ingest.parse import ChunkSettings
+from reportqa.ingest.read import read_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -180,7 +180,7 @@ def test_interrupted_build_leaves_the_previous_index_usable(
     for k in range(40):  # minutes of embedding: the kill lands mid-build
         (big / f"copy-{k:02d}.txt").write_text(anhui, encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from reportqa.cli import main; main()", "index", str(big)]
+        [sys.executable, "-c", "from reportqa.cli.main import main; main()", "index", str(big)]
         + ["--index-dir", str(index_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.metadata import detect_meta
+from reportqa.ingest.metadata import detect_meta
 
 WORK_BODY = (
     "各位代表：\n现在，我代表市人民政府，向大会报告政府工作，请予审议。\n一、2023年工作回顾\n"
@@ -62,7 +62,7 @@ def test_a_sidecar_wins_and_says_so() -> None:
 
 
 def test_reports_listing_shows_where_each_field_came_from() -> None:
-    from reportqa.manage_cmd import format_row
+    from reportqa.cli.manage_cmd import format_row
 
     meta = detect_meta(
         "", "南京", {}, "现在，我代表南京市人民政府向大会报告工作。\n一、2023年工作回顾\n"

@@ -4,9 +4,7 @@ import math
 
 import pytest
 
-from reportqa.eval_report import chart_series, worst_failures
-from reportqa.evaluate import EvalQuestion, classify
-from reportqa.metrics import (
+from reportqa.evaluation.metrics import (
     QuestionResult,
     answer_correct,
     answer_text,
@@ -19,6 +17,8 @@ from reportqa.metrics import (
     summarise,
     summarise_by,
 )
+from reportqa.evaluation.report import chart_series, worst_failures
+from reportqa.evaluation.runner import EvalQuestion, classify
 
 SPAN = "2024年全区新收行政复议案件120件,办结87件,调解结案44件,调解率达50.6%"  # 42 characters
 

@@ -13,13 +13,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from reportqa.build import build_index, remove_reports
-from reportqa.cli import main
+from reportqa.cli.main import main
 from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError, InputError
-from reportqa.evaluate import load_questions, partition_by_index
-from reportqa.ingest import read_report
-from reportqa.milvus_backend import (
+from reportqa.evaluation.runner import load_questions, partition_by_index
+from reportqa.indexing.build import build_index, remove_reports
+from reportqa.ingest.parse import ChunkSettings
+from reportqa.ingest.read import read_report
+from reportqa.search.milvus_backend import (
     BackendChoice,
     MilvusSettings,
     check_uri,
@@ -29,9 +30,8 @@ from reportqa.milvus_backend import (
     query_sparse,
     report_filter,
 )
-from reportqa.milvus_sync import bm25_rows, count_rows, sync_index
-from reportqa.parse import ChunkSettings
-from reportqa.retrieve import KeywordIndex
+from reportqa.search.milvus_sync import bm25_rows, count_rows, sync_index
+from reportqa.search.retrieve import KeywordIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

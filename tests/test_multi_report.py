@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.route import ReportScope, place_forms, route
+from reportqa.search.route import ReportScope, place_forms, route
 
 EXPECTED_META = {
     "jinghu-2024-fazhi": ("镜湖区人民政府关于2024年法治政府建设情况的报告", "镜湖区", [2024], "法治政府建设情况报告", "镜湖区人民政府"),

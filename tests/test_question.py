@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.question import FIGURE, analyse, find_places
+from reportqa.answer.question import FIGURE, analyse, find_places
 
 
 def test_years_places_and_topic_tokens() -> None:

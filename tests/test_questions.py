@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reportqa.ingest import read_report
+from reportqa.ingest.read import read_report
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "eval"

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportqa import dense
-from reportqa.arrays import NpyAppender
-from reportqa.chunkfile import ChunkFile, ChunkWriter
-from reportqa.dense import DenseIndex, Moments, write_dense
-from reportqa.keyword_build import KeywordIndexWriter
-from reportqa.parse import ChunkSettings, chunk_report
-from reportqa.retrieve import KeywordIndex, build_keyword_index, top_rows
-from reportqa.tokenize import tokenize
+from reportqa.indexing.arrays import NpyAppender
+from reportqa.indexing.chunkfile import ChunkFile, ChunkWriter
+from reportqa.indexing.keyword_build import KeywordIndexWriter
+from reportqa.indexing.tokenize import tokenize
+from reportqa.ingest.parse import ChunkSettings, chunk_report
+from reportqa.search import dense
+from reportqa.search.dense import DenseIndex, Moments, write_dense
+from reportqa.search.retrieve import KeywordIndex, build_keyword_index, top_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -161,11 +161,11 @@ def test_chunks_are_read_from_disk_by_row(tmp_path: Path) -> None:
 _BUILD_AND_MEASURE = r"""
 import json, resource, sys, time
 from pathlib import Path
-from reportqa import build
-from reportqa.build import build_index
-from reportqa.embed import load_embedder
-from reportqa.ingest import read_report
-from reportqa.parse import ChunkSettings
+from reportqa.indexing import build
+from reportqa.indexing.build import build_index
+from reportqa.indexing.embed import load_embedder
+from reportqa.ingest.read import read_report
+from reportqa.ingest.parse import ChunkSettings
 
 report, index_dir, batch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 build.BATCH_CHUNKS = batch
@@ -223,9 +223,9 @@ class _FailingEmbedder:
 
 
 def test_interrupted_build_continues_where_it_stopped(tmp_path: Path) -> None:
-    from reportqa.build import build_index
-    from reportqa.embed import load_embedder
-    from reportqa.ingest import read_report
+    from reportqa.indexing.build import build_index
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.ingest.read import read_report
 
     names = ["jinghu-2024-fazhi", "shenzhen-longhua-2019-fazhi", "shenzhen-guangming-2021-fazhi"]
     reports = [read_report(SEEDS / f"{n}.txt") for n in names]
@@ -250,8 +250,8 @@ def test_interrupted_build_continues_where_it_stopped(tmp_path: Path) -> None:
 
 
 def test_worker_processes_embed_as_this_process_does() -> None:
-    from reportqa.embed import load_embedder
-    from reportqa.parallel_embed import BatchEmbedder
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.indexing.parallel_embed import BatchEmbedder
 
     texts = _seed_texts()[:240]
     batches = [(k, texts[k : k + 40]) for k in range(0, len(texts), 40)]
@@ -271,10 +271,10 @@ def test_index_writer_tokenises_once_yet_scores_the_search_text(tmp_path: Path) 
     counting each chunk's section and text."""
     from collections import Counter
 
-    from reportqa.index_writer import ANSWER_TERMS, IndexWriter
-    from reportqa.parse import parse_report
-    from reportqa.retrieve import search_text
-    from reportqa.tokenize import tokenize
+    from reportqa.indexing.index_writer import ANSWER_TERMS, IndexWriter
+    from reportqa.indexing.tokenize import tokenize
+    from reportqa.ingest.parse import parse_report
+    from reportqa.search.retrieve import search_text
 
     writer = IndexWriter(tmp_path, 16)
     search_texts, df = [], Counter()
@@ -296,7 +296,7 @@ def test_index_writer_tokenises_once_yet_scores_the_search_text(tmp_path: Path) 
 
 
 def test_an_index_can_be_read_back_a_batch_at_a_time(seed_index: Path) -> None:
-    from reportqa.store import iter_chunk_batches, read_index
+    from reportqa.indexing.store import iter_chunk_batches, read_index
 
     files = read_index(seed_index)
     seen = 0

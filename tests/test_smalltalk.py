@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.smalltalk import classify, reply
+from reportqa.answer.smalltalk import classify, reply
 
 
 @pytest.mark.parametrize(

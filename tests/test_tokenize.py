@@ -1,4 +1,4 @@
-from reportqa.tokenize import tokenize
+from reportqa.indexing.tokenize import tokenize
 
 
 def test_figures_stay_whole_and_pair_with_their_unit() -> None:

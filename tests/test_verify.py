@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportqa.verify import figures, occurs, sentences, verify
+from reportqa.generate.verify import figures, occurs, sentences, verify
 
 PASSAGES = [
     "《镜湖区2024年法治政府建设年度报告》\n2024年全区新收行政复议案件120件，审结115件，"

@@ -6,10 +6,10 @@ from typing import Any, cast
 
 from ui.chat import Chat, ChatState, Warmup, resolve_reports
 
-from reportqa.answer import ReportInfo
+from reportqa.answer.compose import ReportInfo
 from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError, InputError
-from reportqa.models import Answer, Chunk, Citation
+from reportqa.records import Answer, Chunk, Citation
 
 TEXT = "镜湖区报告\n一、行政复议\n2024年全区新收行政复议案件120件,办结87件,调解结案44件。其他。"
 SENTENCE = "2024年全区新收行政复议案件120件,办结87件,调解结案44件。"

@@ -2,7 +2,13 @@
 
 import pytest
 
-from reportqa.followup import Understood, contextualize, is_elliptical, split_topic, understand
+from reportqa.answer.followup import (
+    Understood,
+    contextualize,
+    is_elliptical,
+    split_topic,
+    understand,
+)
 
 PREVIOUS = "2024年全区新收行政复议案件多少件？"
 WITH_PLACE = "2024年镜湖区全区新收行政复议案件多少件？"

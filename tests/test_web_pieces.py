@@ -22,13 +22,13 @@ from ui.render import Turn
 from ui.session import state_from_json, state_to_json
 from ui.transcript import answer_plain, conversation_markdown, turn_markdown
 
-from reportqa.feedback import (
+from reportqa.evaluation.feedback import (
     FeedbackStore,
     as_eval_question,
     default_feedback_path,
     feedback_record,
 )
-from reportqa.models import Chunk
+from reportqa.records import Chunk
 
 TEXT = "标题\n\n一、工作\n2024年新收案件120件。办结87件。\n  \n二、其他\n其他内容。"
 PASSAGE = "2024年新收案件120件。办结87件。"
@@ -228,7 +228,7 @@ def test_a_second_question_while_answering_is_held_not_asked() -> None:
 def test_feedback_command_exports_latest_votes(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from reportqa.cli import main
+    from reportqa.cli.main import main
 
     path = tmp_path / "votes.jsonl"
     store = FeedbackStore(path)

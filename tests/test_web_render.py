@@ -13,7 +13,7 @@ from ui.render import (
     sources_html,
 )
 
-from reportqa.models import Chunk
+from reportqa.records import Chunk
 
 TEXT = "标题\n一、工作\n甲句。乙句<b>。\n丙句。丁句。\n二、其他\n戊句。"
 

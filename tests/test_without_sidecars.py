@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEEDS, _build
-from reportqa.route import place_forms
+from reportqa.search.route import place_forms
 
 ROOT = Path(__file__).resolve().parents[1]
 # Questions on the development reports only (the others are held out for testing).

@@ -24,12 +24,12 @@ from typing import Any
 import gradio as gr
 
 from reportqa.admin_access import UPLOADS_MARKER
-from reportqa.build import BuildResult, remove_reports
+from reportqa.cli.manage_cmd import report_rows
 from reportqa.errors import InputError, ReportQAError
-from reportqa.ingest import SUPPORTED_SUFFIXES, SourceReport, read_report
-from reportqa.live import LiveIndex
-from reportqa.manage import add_reports, reindex
-from reportqa.manage_cmd import report_rows
+from reportqa.indexing.build import BuildResult, remove_reports
+from reportqa.indexing.live import LiveIndex
+from reportqa.indexing.manage import add_reports, reindex
+from reportqa.ingest.read import SUPPORTED_SUFFIXES, SourceReport, read_report
 
 MAX_UPLOAD_MB = 20.0
 logger = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class Admin:
             return
         embedder = self.live.require().embedder if engine else None
         if embedder is None:
-            from reportqa.embed import load_embedder
+            from reportqa.indexing.embed import load_embedder
 
             embedder = load_embedder(None)
         try:

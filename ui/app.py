@@ -18,8 +18,8 @@ import gradio as gr  # noqa: E402
 
 from reportqa.engine import Engine  # noqa: E402
 from reportqa.errors import ReportQAError  # noqa: E402
-from reportqa.feedback import FeedbackStore  # noqa: E402
-from reportqa.live import LiveIndex  # noqa: E402
+from reportqa.evaluation.feedback import FeedbackStore  # noqa: E402
+from reportqa.indexing.live import LiveIndex  # noqa: E402
 
 from .admin import AdminSettings, add_admin_panel  # noqa: E402
 from .api import add_api  # noqa: E402

@@ -11,13 +11,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from reportqa.answer.followup import Understood, split_topic, understand
+from reportqa.answer.inputs import report_ids
 from reportqa.engine import Engine
 from reportqa.errors import ReportQAError
-from reportqa.followup import Understood, split_topic, understand
-from reportqa.generate import OnToken
-from reportqa.generated import stream_drafts
-from reportqa.inputs import report_ids
-from reportqa.models import Answer
+from reportqa.generate.backends import OnToken
+from reportqa.generate.checked import stream_drafts
+from reportqa.records import Answer
 
 from .question_input import question_problem
 from .render import (

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlencode
 
-from reportqa.models import Chunk
+from reportqa.records import Chunk
 
 DOC_ROUTE = "/rqa/doc"
 

@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from reportqa.engine import Engine
-from reportqa.live import LiveIndex
+from reportqa.indexing.live import LiveIndex
 
 from .chat import Chat
 from .render import SectionIndex

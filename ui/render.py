@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reportqa.models import Chunk
+from reportqa.records import Chunk
 
 from .docview import doc_url, paragraph_number, paragraph_starts
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from reportqa.feedback import FeedbackStore, feedback_record
+from reportqa.evaluation.feedback import FeedbackStore, feedback_record
 
 from .chat import MAX_TURNS_SHOWN, Chat, ChatState
 from .question_input import counter_text, question_problem

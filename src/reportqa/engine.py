@@ -13,25 +13,30 @@ from typing import Any
 
 import numpy as np
 
-from . import smalltalk
-from .answer import AnswerSettings, TermWeights, compose_answer, refusal
-from .backend import SearchBackend, SimilarityStats
-from .embed import DEFAULT_EMBEDDER, Embedder, canonical_embedder_name, load_embedder
-from .errors import IndexUnusableError, InputError
-from .evidence import ReportInfo
-from .generate import Generator, OnToken
-from .generated import generated_answer
-from .hints import rebuild_command, rebuild_hint
-from .index_writer import ANSWER_TERMS
-from .ingest import sidecar_problem
-from .inputs import clean_question, report_ids
-from .lang import zh
-from .models import Answer, Chunk, Hit
-from .question import analyse
-from .retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
-from .route import ReportScope, mentions_place, route
-from .store import read_index, readable_folder
-from .tokenize import TOKENIZER_NAME, tokenize
+from reportqa.answer import smalltalk
+from reportqa.answer.compose import AnswerSettings, TermWeights, compose_answer, refusal
+from reportqa.answer.evidence import ReportInfo
+from reportqa.answer.inputs import clean_question, report_ids
+from reportqa.answer.question import analyse
+from reportqa.errors import IndexUnusableError, InputError
+from reportqa.generate.backends import Generator, OnToken
+from reportqa.generate.checked import generated_answer
+from reportqa.indexing.embed import (
+    DEFAULT_EMBEDDER,
+    Embedder,
+    canonical_embedder_name,
+    load_embedder,
+)
+from reportqa.indexing.hints import rebuild_command, rebuild_hint
+from reportqa.indexing.index_writer import ANSWER_TERMS
+from reportqa.indexing.store import read_index, readable_folder
+from reportqa.indexing.tokenize import TOKENIZER_NAME, tokenize
+from reportqa.ingest.read import sidecar_problem
+from reportqa.lang import zh
+from reportqa.records import Answer, Chunk, Hit
+from reportqa.search.backend import SearchBackend, SimilarityStats
+from reportqa.search.retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
+from reportqa.search.route import ReportScope, mentions_place, route
 
 MAX_QUESTION_CHARS = 2000
 
@@ -129,7 +134,7 @@ class Engine:
             )
         self.retriever = Retriever(self.chunks, keyword, dense, self.embedder, fusion)
         # Where candidates come from: the retriever above, or another backend put in its place
-        # (reportqa.milvus_backend) over the same chunks.
+        # (reportqa.search.milvus_backend) over the same chunks.
         self.backend: SearchBackend = self.retriever
         self.answer_settings = answer_settings or AnswerSettings()
         self.generator = generator  # None: the extractive composer answers alone

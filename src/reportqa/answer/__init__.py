@@ -1,0 +1,1 @@
+"""From a question to a cited answer: the question's facts, evidence checks, the extractive composer."""

@@ -1,0 +1,304 @@
+"""Evidence checks: can this sentence answer this question? Pure functions, one per thing checked.
+
+Each check looks at the question's facts, one candidate sentence, its section path and its report,
+and passes or fails with a reason a reader understands. The answer step takes the first sentence
+that passes them all; a refusal names the first failed check of the best sentence, and `--json`
+lists every check, so a refusal can be explained.
+
+Unknown is not wrong: a report whose place or year could not be detected never fails the place or
+year check for lack of that knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reportqa.answer.question import QuestionFacts, jieba_posseg
+from reportqa.lang import zh
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What the answer step knows of a report (from its metadata)."""
+
+    title: str
+    places: tuple[str, ...]
+    years: tuple[int, ...]
+    kind: str = ""
+
+    @property
+    def delivered(self) -> int | None:
+        """The year the report was written in: a 政府工作报告 of year N is delivered in N and says
+        今年 for N; a yearly report on year N is written in N+1."""
+        if not self.years:
+            return None
+        return max(self.years) if "政府工作报告" in self.kind else max(self.years) + 1
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"check": self.name, "passed": self.passed} | (
+            {"reason": self.reason} if self.reason else {}
+        )
+
+
+def sentence_years(sentence: str, report: ReportInfo) -> set[int]:
+    """Years a sentence itself is about: its own years (including 去年/今年 resolved against the
+    report), minus years named only in passing ("较2019年同期", "2018年曾获")."""
+    own = zh.years_in(sentence) | zh.relative_years(sentence, report.delivered)
+    passing = zh.passing_years(sentence)
+    return own - passing if own - passing else set()
+
+
+def evidence_years(sentence: str, section: str, report: ReportInfo) -> set[int]:
+    """Years a sentence speaks of. A sentence with no year speaks of its section's or report's.
+
+    A year earlier than the report covers ("较2023年增长") is a comparison base, so the report's
+    own years still apply to the sentence.
+    """
+    found = sentence_years(sentence, report) | sentence_years(section, report)
+    if not found or (report.years and max(found) < min(report.years)):
+        found |= set(report.years)
+    return found
+
+
+def asked_years(facts: QuestionFacts, report: ReportInfo) -> list[int]:
+    """The years the question asks about, 去年/今年 resolved against this report."""
+    years = list(facts.years)
+    if report.delivered is not None:
+        years += [report.delivered + offset for offset in facts.relative_years]
+    return sorted(set(years))
+
+
+def check_year(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    asked = asked_years(facts, report)
+    if not asked or (not report.years and not zh.years_in(sentence + section)):
+        return Check("year", True)  # nothing asked, or nothing known to contradict it
+    given = evidence_years(sentence, section, report)
+    # "自2022年…以来" asked, "自2022年…以来" given: the same year in the same role
+    in_passing = zh.passing_years(sentence) & set(facts.passing_years)
+    missing = [y for y in asked if y not in given and y not in in_passing]
+    if missing:
+        return Check("year", False, f"报告中没有{missing[0]}年的相关内容")
+    return Check("year", True)
+
+
+def is_target(sentence: str, section: str, report: ReportInfo | None = None) -> bool:
+    """Whether a sentence states a target or plan rather than a result. In a 政府工作报告, what is
+    said of the year it is delivered in (今年, its 2026年工作 section) has not happened yet."""
+    if re.search(r"预期|力争|目标", sentence):
+        return True
+    if (
+        report is not None
+        and "政府工作报告" in report.kind
+        and report.delivered is not None
+        and evidence_years(sentence, section, report) == {report.delivered}
+    ):
+        return True
+    return bool(
+        zh.PLAN_SECTION.search(section.split(" > ")[0]) and zh.TARGET_SENTENCE.search(sentence)
+    )
+
+
+def check_time_kind(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    """A target is not a result: "2026年GDP增长目标" wants the plan, "2026年GDP实际增长" a result the
+    2026 report cannot give yet."""
+    if not facts.wants_figure:
+        return Check("target_or_result", True)
+    target = is_target(sentence, section, report)
+    if facts.asks_target and not facts.asks_result and not target:
+        return Check("target_or_result", False, "报告中没有给出相应的目标")
+    delivered = report.delivered if "政府工作报告" in report.kind else None
+    plan_year = delivered is not None and delivered in asked_years(facts, report)
+    if plan_year and target and not facts.asks_target:
+        return Check("target_or_result", False, f"报告只给出{delivered}年的目标，没有实际完成情况")
+    return Check("target_or_result", True)
+
+
+def place_known(place: str, haystacks: list[str], report: ReportInfo) -> bool:
+    if any(place in h for h in haystacks):
+        return True
+    if not report.places:
+        return True  # the report's place is unknown: it cannot be ruled out
+    stem = zh.strip_admin_suffix(place)
+    return any(stem in p or p in place for p in report.places)
+
+
+def check_place(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    context = [sentence, section, report.title]
+    known = [p for p in facts.places if place_known(p, context, report)]
+    for place in facts.places:
+        if place in known:
+            continue
+        # "芜湖市镜湖区": a higher-level place named with a known one is the unit that contains it.
+        level = zh.admin_level(place)
+        if level is not None and any(
+            (lower := zh.admin_level(k)) is not None
+            and zh.ADMIN_LEVELS[lower] > zh.ADMIN_LEVELS[level]
+            for k in known
+        ):
+            continue
+        return Check("place", False, f"报告中没有关于{place}的相关内容")
+    return Check("place", True)
+
+
+def check_identifiers(
+    facts: QuestionFacts, sentence: str, section: str, report: ReportInfo
+) -> Check:
+    for ident in facts.identifiers:
+        if not zh.same_indicator(ident, sentence + section):
+            return Check("identifier", False, f"报告中没有提到“{ident.upper()}”")
+    return Check("identifier", True)
+
+
+def scopes(text: str) -> list[str]:
+    return list(dict.fromkeys(zh.SCOPE.findall(text)))
+
+
+def report_scope(report: ReportInfo) -> str | None:
+    """The scope a report's own figures cover: "全区" for a district's report."""
+    levels = []
+    for place in report.places:
+        suffix = zh.admin_level(place)
+        if suffix is not None and len(suffix) == 1:
+            levels.append((zh.ADMIN_LEVELS[suffix], suffix))
+    return f"全{max(levels)[1]}" if levels else None
+
+
+def scope_conflict(question: str, sentence: str, section: str, report: ReportInfo) -> str | None:
+    """The evidence's administrative scope when it differs from the one the question asks about.
+
+    A sentence that names no scope speaks for its section's, else for its report's.
+    """
+    asked = set(scopes(question))
+    if not asked:
+        return None
+    own = report_scope(report)
+    given = scopes(sentence) or scopes(section) or ([own] if own else [])
+    if given and not asked & set(given):
+        return given[0]
+    return None
+
+
+def check_scope(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    scope = scope_conflict(facts.text, sentence, section, report)
+    if scope:
+        return Check("scope", False, f"报告只给出{scope}的数字，没有{scopes(facts.text)[0]}的")
+    return Check("scope", True)
+
+
+def check_part(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    if facts.subset and facts.subset not in sentence:
+        return Check("part_of_whole", False, f"报告中没有单独给出“{facts.subset}”的数字")
+    return Check("part_of_whole", True)
+
+
+def measure_named(measure: str, sentence: str) -> bool:
+    """Whether a sentence names the measure asked: 败诉率 as 败诉率, or as 败诉…比例/占比/比重;
+    授权量 as 授权量 (a 拥有量 is another count)."""
+    if measure in sentence:
+        return True
+    if measure.endswith(("量", "额")):
+        # what is counted, next to the counter: 产量 in 粮食总产量, not in 销量
+        return measure[-2:] in sentence
+    stem = measure[:-1]
+    if measure.endswith("率"):
+        return (
+            re.search(re.escape(stem) + r"[\u4e00-\u9fff]{0,4}?(?:比例|占比|比重)", sentence)
+            is not None
+        )
+    return False
+
+
+def check_measure(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    if facts.measure and not measure_named(facts.measure, sentence):
+        return Check("measure", False, f"报告中没有给出{facts.measure}")
+    return Check("measure", True)
+
+
+_ASKS_SHARE = re.compile(r"比例|占比|比重|百分之|百分比|(?<![增速效频])率")
+_ASKS_RANK = re.compile(r"第几|排名|排第|名次|位次")
+_ASKS_DATE = re.compile(r"什么时候|何时|哪一?天|几月|哪个月|日期")
+
+
+def answer_kind(question: str) -> str | None:
+    """The kind of figure asked for: "share", "rank", "date", or None for any figure."""
+    if _ASKS_RANK.search(question):
+        return "rank"
+    if _ASKS_DATE.search(question):
+        return "date"
+    if _ASKS_SHARE.search(question):
+        return "share"
+    return None
+
+
+def check_answer_kind(
+    facts: QuestionFacts, sentence: str, section: str, report: ReportInfo
+) -> Check:
+    kind = answer_kind(facts.text) if facts.wants_figure else None
+    if kind == "rank" and zh.RANK.search(sentence):
+        return Check("answer_kind", True)  # "位列第一" is a rank without a counted figure
+    if facts.wants_figure and not zh.FIGURE.search(sentence):
+        return Check("answer_kind", False, "报告中没有给出相应的数字")
+    counter = zh.ASKED_COUNTER.search(facts.text) if facts.wants_figure else None
+    # 个 is the classifier for anything ("多少个罐子" is answered by "493只"): not checked
+    if (
+        counter
+        and kind is None
+        and counter.group(1) != "个"
+        and not zh.has_count_in(sentence, counter.group(1))
+    ):
+        return Check("answer_kind", False, f"报告中没有给出以“{counter.group(1)}”计的数字")
+    if kind == "share" and not zh.PERCENT.search(sentence):
+        return Check("answer_kind", False, "报告中没有给出相应的比例")
+    if kind == "rank" and not zh.RANK.search(sentence):
+        return Check("answer_kind", False, "报告中没有给出相应的排名")
+    if kind == "date" and not zh.DATE.search(sentence):
+        return Check("answer_kind", False, "报告中没有给出相应的日期")
+    if facts.wants_person and not any(f == "nr" for _, f in jieba_posseg().cut(sentence)):
+        return Check("answer_kind", False, "报告中没有提到相关人员的姓名")
+    return Check("answer_kind", True)
+
+
+CheckFn = Callable[[QuestionFacts, str, str, ReportInfo], Check]
+# In the order a refusal reports them: the most specific reason first.
+CHECKS: tuple[CheckFn, ...] = (
+    check_year,
+    check_place,
+    check_identifiers,
+    check_scope,
+    check_part,
+    check_measure,
+    check_time_kind,
+    check_answer_kind,
+)
+
+
+def run_checks(
+    facts: QuestionFacts, sentence: str, section: str, report: ReportInfo
+) -> list[Check]:
+    return [check(facts, sentence, section, report) for check in CHECKS]
+
+
+def first_failure(
+    facts: QuestionFacts, sentence: str, section: str, report: ReportInfo
+) -> Check | None:
+    """The first check this sentence fails, or None; stops there (most sentences fail early)."""
+    for check in CHECKS:
+        result = check(facts, sentence, section, report)
+        if not result.passed:
+            return result
+    return None
+
+
+def mismatch(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> str | None:
+    """Why this sentence cannot answer the question, or None when it can."""
+    failed = first_failure(facts, sentence, section, report)
+    return failed.reason if failed else None

@@ -1,0 +1,1 @@
+"""The `reportqa` command line."""

@@ -1,0 +1,274 @@
+"""The `reportqa` command line: thin commands over the library; user errors are messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+from reportqa.cli.options import (
+    backend_options,
+    embedder_option,
+    generator_option,
+    index_dir_option,
+)
+from reportqa.errors import InputError, ReportQAError
+from reportqa.search.retrieve import MODES, Mode
+
+DEFAULT_SEEDS = Path("seeds")
+
+
+def _fail(exc: ReportQAError, code: int = 1) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+@click.version_option(package_name="reportqa")
+def main() -> None:
+    """Answer questions about Chinese government reports, with exact citations."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@embedder_option
+@click.option(
+    "--max-chars",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Largest chunk, in characters.",
+)
+@click.option(
+    "--overlap",
+    default=1,
+    show_default=True,
+    # a chunk keeps this many sentences of the one before; more than a few only repeats text
+    type=click.IntRange(0, 10),
+    help="Sentences repeated between chunks.",
+)
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@backend_options
+def index(
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    embedder: str | None,
+    max_chars: int,
+    overlap: int,
+    force: bool,
+    backend: Any,
+) -> None:
+    """Index the reports in PATHS (files or folders; default: seeds/)."""
+    from reportqa.cli.manage_cmd import build_progress
+    from reportqa.indexing.build import build_index
+    from reportqa.indexing.carryover import keep_unreadable_indexed
+    from reportqa.indexing.embed import load_embedder
+    from reportqa.indexing.guard import check_replaceable
+    from reportqa.indexing.parallel_embed import default_workers
+    from reportqa.ingest.parse import ChunkSettings
+    from reportqa.ingest.read import SUPPORTED_SUFFIXES, find_report_files
+    from reportqa.ingest.report_sequence import readable_reports
+
+    failures: list[InputError] = []
+    try:
+        files = find_report_files(list(paths) or [DEFAULT_SEEDS])
+        # Before any work: never replace a folder reportqa did not make.
+        check_replaceable(index_dir, files)
+        if not files:
+            raise InputError(
+                f"No {'/'.join(SUPPORTED_SUFFIXES)} reports found in "
+                f"{', '.join(map(str, paths or (DEFAULT_SEEDS,)))}."
+            )
+        # A broken file is reported and skipped; the build fails only if nothing is readable.
+        # Read one at a time when the build reaches them: 10,000 reports do not fit in memory.
+        reports, failures = readable_reports(files)
+        for failure in failures:
+            click.echo(f"Skipped: {failure}", err=True)
+        # An indexed report whose file cannot be read now keeps its indexed copy.
+        kept = keep_unreadable_indexed(index_dir, files, reports.paths)
+        reports = reports.with_kept(kept)
+        for report in kept:
+            click.echo(
+                f"Kept the indexed copy of {report.id}: its file cannot be read now. Fix the "
+                f"file, or take the report out with: reportqa remove {report.id} "
+                f"--index-dir {index_dir}",
+                err=True,
+            )
+        if not reports:
+            raise InputError(f"None of the {len(files)} files could be read; nothing indexed.")
+        ids = Counter(p.stem for p in reports.all_paths())
+        duplicates = sorted(i for i, n in ids.items() if n > 1)
+        if duplicates:
+            raise InputError(f"Two reports share the name {duplicates[0]}; rename one of them.")
+        started = time.perf_counter()
+        model = load_embedder(embedder)
+        load_s = time.perf_counter() - started
+        with build_progress(len(reports)) as progress:
+            result = build_index(
+                reports,
+                index_dir,
+                model,
+                ChunkSettings(max_chars=max_chars, overlap_sentences=overlap),
+                progress=progress,
+                force=force,
+                workers=default_workers(),
+            )
+        # The index folder is the source of truth; a Milvus collection follows it.
+        synced = backend.sync(index_dir)
+    except InputError as exc:
+        _fail(exc, code=2)
+        return
+    except ReportQAError as exc:
+        _fail(exc)
+        return
+    if synced:
+        click.echo(synced)
+    if not result.changed:
+        click.echo(f"Index at {index_dir} is up to date ({result.reports} reports); nothing to do.")
+        _exit_if_failed(failures)
+        return
+    click.echo(
+        f"Indexed {result.reports} reports, {result.chunks} chunks into {index_dir} "
+        f"in {result.seconds:.2f} s (model load {load_s:.2f} s); "
+        f"embedded: {', '.join(result.embedded_reports) or 'none (reused)'}"
+        + (f"; removed: {', '.join(result.removed_reports)}" if result.removed_reports else "")
+    )
+    _exit_if_failed(failures)
+
+
+def _exit_if_failed(failures: list[InputError]) -> None:
+    """Exit with status 1 when any file could not be read: a script must not take a partial
+    index for a whole one."""
+    if failures:
+        click.echo(f"{len(failures)} file(s) could not be read (see above).", err=True)
+        sys.exit(1)
+
+
+def _print_answer(data: dict[str, Any]) -> None:
+    if data.get("notice"):
+        click.echo(f"（{data['notice']}）", err=True)
+        # why the generated answer was replaced, so the reader can judge the notice
+        for problem in data.get("problems") or []:
+            click.echo(f"  - {problem}", err=True)
+    click.echo(data["answer"])
+    if data["refused"]:
+        return
+    click.echo("")
+    for c in data["citations"]:
+        where = c["section"] or "（正文）"
+        page = f" 第{c['page']}页" if c.get("page") else ""
+        click.echo(f"[{c['n']}] 《{c['title']}》{page} {where}  [{c['start']}:{c['end']}]")
+        click.echo(f"    {c['text']}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@index_dir_option
+@embedder_option
+@click.option(
+    "--top-k",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Passages given to the answer step.",
+)
+@click.option("--retriever", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--report", "reports", multiple=True, help="Search only this report id (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@generator_option
+@click.option(
+    "--batch",
+    # read as bytes: each line is decoded on its own, so one badly encoded line is reported
+    # and the others are still answered
+    type=click.File("rb"),
+    help='JSONL file of {"question": ...} objects; writes one answer per line.',
+)
+@backend_options
+def ask(
+    question: str | None,
+    index_dir: Path,
+    embedder: str | None,
+    top_k: int,
+    retriever: str,
+    reports: tuple[str, ...],
+    as_json: bool,
+    generator: str | None,
+    batch: Any,
+    backend: Any,
+) -> None:
+    """Answer QUESTION from the indexed reports."""
+    from reportqa.engine import Engine, check_question
+    from reportqa.generate.backends import load_generator
+
+    mode = cast(Mode, retriever)
+    try:
+        if batch is not None and question is not None:
+            raise InputError(
+                "Give either a QUESTION or --batch FILE, not both (the question would be ignored)."
+            )
+        if batch is None:
+            check_question(question or "")
+        engine = Engine(index_dir, embedder_name=embedder, generator=load_generator(generator))
+        backend.apply(engine)
+        if batch is not None:
+            _ask_batch(engine, batch, top_k, mode, list(reports))
+            return
+        answer = engine.ask(question or "", top_k=top_k, mode=mode, reports=list(reports))
+    except InputError as exc:
+        _fail(exc, code=2)
+        return
+    except ReportQAError as exc:
+        _fail(exc)
+        return
+    data = answer.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        _print_answer(data)
+
+
+def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[str]) -> None:
+    """Answer every usable line; a bad line gets an error line (with its number) in the output
+    and on stderr, and the command exits with status 2 once the good lines are answered."""
+    from reportqa.answer.inputs import batch_lines
+
+    bad: list[int] = []
+    for line in batch_lines(batch):
+        if line.item is None:
+            bad.append(line.number)
+            click.echo(f"Error: batch line {line.number}: {line.error}", err=True)
+            click.echo(json.dumps({"line": line.number, "error": line.error}, ensure_ascii=False))
+            continue
+        item = line.item
+        try:
+            data = engine.ask(item["question"], top_k=top_k, mode=mode, reports=reports).to_dict()
+        except InputError as exc:
+            data = {"question": item["question"], "error": str(exc)}
+        extra = {k: v for k, v in item.items() if k not in data}
+        click.echo(json.dumps({**extra, **data}, ensure_ascii=False))
+    if bad:
+        raise InputError(f"{len(bad)} batch line(s) could not be used: {bad[:20]}")
+
+
+from reportqa.cli.eval_cmd import eval_command  # noqa: E402
+
+main.add_command(eval_command)
+
+from reportqa.cli.serve_cmd import serve  # noqa: E402
+
+main.add_command(serve)
+
+from reportqa.cli.manage_cmd import remove_command, reports_command  # noqa: E402
+
+main.add_command(reports_command)
+main.add_command(remove_command)
+
+from reportqa.cli.feedback_cmd import feedback_command  # noqa: E402
+
+main.add_command(feedback_command)

@@ -1,0 +1,1 @@
+"""Scoring the question sets: the runner, metrics, the report and readers' feedback."""

@@ -1,0 +1,1 @@
+"""Optional language-model answers, verified against the passages and replaced when they fail."""

@@ -1,0 +1,353 @@
+"""Build the index from report files: parse, chunk, embed, and write atomically.
+
+Reports whose content and settings are unchanged keep their vectors from the previous index, so
+adding, changing or removing one report re-embeds that report only.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportqa import __version__
+from reportqa.errors import InputError
+from reportqa.indexing.arrays import read_block
+from reportqa.indexing.chunkfile import ChunkFile
+from reportqa.indexing.embed import Embedder
+from reportqa.indexing.guard import guarded_index_write
+from reportqa.indexing.index_writer import IndexWriter
+from reportqa.indexing.integrity import missing_files
+from reportqa.indexing.parallel_embed import BatchEmbedder
+from reportqa.indexing.resume import Recorder, ResumeStore
+from reportqa.indexing.store import (
+    FORMAT_VERSION,
+    new_index_folder,
+    read_index,
+    read_manifest,
+    swap_in,
+)
+from reportqa.indexing.tokenize import TOKENIZER_NAME
+from reportqa.ingest.metadata import ReportMeta, detect_meta
+from reportqa.ingest.parse import ChunkSettings, chunk_report, parse_report
+from reportqa.ingest.read import SourceReport
+from reportqa.records import Chunk
+from reportqa.search.dense import VECTORS
+from reportqa.search.retrieve import search_text
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    changed: bool
+    reports: int
+    chunks: int
+    embedded_reports: list[str]
+    removed_reports: list[str]
+    seconds: float
+
+
+def settings_fingerprint(embedder_name: str, chunking: ChunkSettings) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "embedder": embedder_name,
+        "tokenizer": TOKENIZER_NAME,
+        "chunker": asdict(chunking),
+    }
+
+
+def _same_settings(manifest: dict[str, Any], fingerprint: dict[str, Any]) -> bool:
+    return all(
+        (manifest.get(key) == value)
+        if key != "embedder"
+        else (manifest.get("embedder", {}).get("name") == value)
+        for key, value in fingerprint.items()
+    )
+
+
+def is_up_to_date(
+    index_dir: Path, reports: Sequence[SourceReport], fingerprint: dict[str, Any]
+) -> bool:
+    manifest = read_manifest(index_dir)
+    if manifest is None or not _same_settings(manifest, fingerprint):
+        return False
+    if missing_files(index_dir, manifest):  # a file deleted or cut short: rebuild it
+        return False
+    indexed = {rid: entry.get("sha256") for rid, entry in manifest.get("reports", {}).items()}
+    if indexed != {r.id: r.sha256 for r in reports}:
+        return False
+    # An edited sidecar (or better detection) changes a report's metadata but not its file.
+    entries = manifest.get("reports", {})
+    return all(
+        _meta_of(entries[r.id]) == report_meta(r).to_dict() for r in reports if r.id in entries
+    )
+
+
+def report_meta(report: SourceReport) -> ReportMeta:
+    return detect_meta(parse_report(report.text).title, report.id, report.sidecar, report.text)
+
+
+def _meta_of(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: entry.get(key) for key in ReportMeta.__dataclass_fields__}
+
+
+# Chunks embedded and written at a time: memory is bounded by this, not by corpus or report size.
+BATCH_CHUNKS = 256
+
+
+@dataclass
+class _Previous:
+    """The previous index, when its settings match: its entries, chunks and vectors on disk."""
+
+    entries: dict[str, Any]
+    folder: Path
+    chunks: ChunkFile | None = None
+
+    def reusable(self, report: SourceReport, title: str) -> bool:
+        entry = self.entries.get(report.id, {})
+        # The title is part of what was embedded (see search_text), so a new title re-embeds.
+        return (
+            self.chunks is not None
+            and entry.get("sha256") == report.sha256
+            and entry.get("title") == title
+            and "rows" in entry
+        )
+
+    def batches(self, report_id: str) -> Iterator[tuple[list[Chunk], np.ndarray]]:
+        assert self.chunks is not None
+        rows = self.chunks.rows_of(report_id)
+        dim = 0
+        for start in range(rows.start, rows.stop, BATCH_CHUNKS):
+            stop = min(start + BATCH_CHUNKS, rows.stop)
+            chunks = [self.chunks[r] for r in range(start, stop)]
+            dim = dim or _vector_width(self.folder)
+            yield chunks, read_block(self.folder / VECTORS, dim, start, stop - start)
+
+
+def _vector_width(folder: Path) -> int:
+    return int(np.load(folder / VECTORS, mmap_mode="r").shape[1])
+
+
+def _previous_index(index_dir: Path, fingerprint: dict[str, Any]) -> _Previous:
+    manifest = read_manifest(index_dir)
+    if manifest is None or not _same_settings(manifest, fingerprint):
+        return _Previous({}, index_dir)
+    try:
+        files = read_index(index_dir)
+    except Exception:  # a damaged index is rebuilt from scratch
+        return _Previous({}, index_dir)
+    assert isinstance(files.chunks, ChunkFile)
+    return _Previous(manifest.get("reports", {}), index_dir, files.chunks)
+
+
+def _entry(report: SourceReport, meta: ReportMeta, rows: tuple[int, int]) -> dict[str, Any]:
+    return {
+        "file": report.path.name,
+        "path": str(report.path.resolve()),  # named in the command that rebuilds the index
+        "sha256": report.sha256,
+        "chars": len(report.text),
+        "text_bytes": len(report.text.encode("utf-8")),
+        "chunks": rows[1] - rows[0],
+        "rows": list(rows),
+        **meta.to_dict(),
+        **({"source": report.sidecar["source"]} if "source" in report.sidecar else {}),
+        **({"pages": len(report.page_starts)} if report.page_starts else {}),
+    }
+
+
+def _manifest(
+    fingerprint: dict[str, Any], embedder: Embedder, entries: dict[str, Any], chunks: int
+) -> dict[str, Any]:
+    return {
+        **fingerprint,
+        "embedder": {"name": embedder.name, "dim": int(embedder.dim)},
+        "reportqa_version": __version__,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "chunk_count": chunks,
+        "reports": entries,
+    }
+
+
+@dataclass
+class _Work:
+    """One batch of one report's chunks on its way to the index."""
+
+    report: SourceReport
+    meta: ReportMeta
+    chunks: list[Chunk]
+    texts: list[str]
+    vectors: np.ndarray | None  # known already (previous index or resumed build)
+    recorder: Recorder | None  # keeps freshly embedded vectors for a resumed build
+    first: bool
+    last: bool
+    progress: str | None  # within a report large enough to say where it is
+
+
+def _work(
+    reports: Sequence[SourceReport],
+    previous: _Previous,
+    resume: ResumeStore,
+    chunking: ChunkSettings,
+    dim: int,
+) -> Iterator[tuple[_Work, list[str] | None]]:
+    """Every batch of every report, with its texts when they need embedding."""
+    for report in reports:
+        meta = report_meta(report)
+        batches: list[tuple[list[Chunk], np.ndarray | None, Recorder | None]]
+        if previous.reusable(report, meta.title):
+            known: Iterator[tuple[list[Chunk], np.ndarray]] = previous.batches(report.id)
+            batches = [(c, v, None) for c, v in known]
+        else:
+            chunks = chunk_report(report.id, report.text, chunking, report.page_starts)
+            saved = resume.saved(report.id, report.sha256, meta.title)
+            recorder = None if saved else resume.recorder(report.id, report.sha256, meta.title, dim)
+            batches = []
+            for start in range(0, len(chunks), BATCH_CHUNKS):
+                batch = chunks[start : start + BATCH_CHUNKS]
+                vectors = resume.read(saved, dim, start, len(batch)) if saved else None
+                batches.append((batch, vectors, recorder))
+            del chunks
+        if not batches:
+            batches = [([], np.zeros((0, dim), dtype=np.float32), None)]
+        done_chunks = 0
+        total_chunks = sum(len(b[0]) for b in batches)
+        for k, (batch, vectors, recorder) in enumerate(batches):
+            done_chunks += len(batch)
+            texts = [search_text(meta.title, c) for c in batch]
+            work = _Work(
+                report,
+                meta,
+                batch,
+                texts,
+                vectors,
+                recorder,
+                first=k == 0,
+                last=k == len(batches) - 1,
+                progress=(
+                    f"{report.id}: {done_chunks:,}/{total_chunks:,} passages"
+                    if len(batches) > 1
+                    else None
+                ),
+            )
+            yield work, (texts if vectors is None else None)
+
+
+@guarded_index_write
+def build_index(
+    reports: Sequence[SourceReport],
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: ChunkSettings,
+    progress: Progress | None = None,
+    force: bool = False,
+    workers: int = 1,
+) -> BuildResult:
+    """Build the index of `reports` into `index_dir`, streaming: each report is parsed, chunked,
+    embedded and written `BATCH_CHUNKS` chunks at a time. `reports` may be a lazy sequence that
+    reads each file when it is asked for. With `workers` > 1, a long build embeds in that many
+    processes. An interrupted build's embeddings are kept beside the index and reused by the
+    next build of the same reports and settings."""
+    started = time.perf_counter()
+    fingerprint = settings_fingerprint(embedder.name, chunking)
+    if not force and is_up_to_date(index_dir, reports, fingerprint):
+        total = sum(
+            e.get("chunks", 0) for e in (read_manifest(index_dir) or {})["reports"].values()
+        )
+        return BuildResult(False, len(reports), total, [], [], time.perf_counter() - started)
+    previous = _Previous({}, index_dir) if force else _previous_index(index_dir, fingerprint)
+    resume = ResumeStore(index_dir, fingerprint)
+    total = len(reports)
+
+    def step(label: str, done: int) -> None:
+        if progress:
+            progress(label, done, total)
+
+    entries: dict[str, Any] = {}
+    embedded: list[str] = []
+    with (
+        new_index_folder(index_dir) as tmp,
+        BatchEmbedder(embedder, workers) as batch_embedder,
+    ):
+        writer = IndexWriter(tmp, embedder.dim)
+        first_row = 0
+        work = _work(reports, previous, resume, chunking, embedder.dim)
+        for item, fresh in batch_embedder.embed_in_order(work):
+            if item.first:
+                first_row = writer.count
+            vectors = item.vectors if fresh is None else fresh
+            assert vectors is not None
+            writer.add(item.chunks, vectors, item.meta.title)
+            if item.recorder is not None:
+                item.recorder.append(vectors)
+            if item.progress and not item.last:
+                step(item.progress, len(entries))
+            if item.last:
+                if item.recorder is not None:
+                    item.recorder.complete()
+                report = item.report
+                if not previous.reusable(report, item.meta.title):
+                    embedded.append(report.id)
+                writer.write_text(report.id, report.text)
+                entries[report.id] = _entry(report, item.meta, (first_row, writer.count))
+                step(report.id, len(entries))
+        writer.finish(lambda label: step(label, total))
+        swap_in(tmp, index_dir, _manifest(fingerprint, embedder, entries, writer.count))
+    resume.clear()
+    removed = sorted(set(previous.entries) - set(entries))
+    return BuildResult(
+        True, len(reports), writer.count, embedded, removed, time.perf_counter() - started
+    )
+
+
+@guarded_index_write
+def remove_reports(index_dir: Path, report_ids: list[str]) -> BuildResult:
+    """Take reports out of the index, keeping every other report's vectors (nothing is embedded).
+
+    Written like a build, into a temporary folder swapped in at the end.
+    """
+    started = time.perf_counter()
+    files = read_index(index_dir)
+    entries: dict[str, Any] = files.manifest.get("reports", {})
+    unknown = [rid for rid in report_ids if rid not in entries]
+    if unknown:
+        raise InputError(
+            f"Not in the index: {', '.join(unknown)}. Indexed: {', '.join(entries) or 'none'}"
+        )
+    drop = set(report_ids)
+    if drop >= set(entries):
+        raise InputError(
+            f"Removing {', '.join(sorted(drop))} would leave the index empty; "
+            f"delete the folder {index_dir} instead."
+        )
+    assert isinstance(files.chunks, ChunkFile)
+    previous = _Previous(entries, index_dir, files.chunks)
+    kept: dict[str, Any] = {}
+    dim = int(files.manifest.get("embedder", {}).get("dim", 0)) or _vector_width(index_dir)
+    with new_index_folder(index_dir) as tmp:
+        writer = IndexWriter(tmp, dim)
+        for rid, entry in entries.items():
+            if rid in drop:
+                continue
+            first = writer.count
+            title = entry.get("title", rid)
+            for chunks, vectors in previous.batches(rid):
+                writer.add(chunks, vectors, title)
+            shutil.copyfile(index_dir / "reports" / f"{rid}.txt", tmp / "reports" / f"{rid}.txt")
+            kept[rid] = {**entry, "rows": [first, writer.count]}
+        writer.finish()
+        manifest = {
+            **files.manifest,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "chunk_count": writer.count,
+            "reports": kept,
+        }
+        swap_in(tmp, index_dir, manifest)
+    return BuildResult(
+        True, len(kept), writer.count, [], sorted(drop), time.perf_counter() - started
+    )

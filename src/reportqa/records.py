@@ -1,0 +1,97 @@
+"""Plain data records shared by every stage: chunks, citations and answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of consecutive sentences inside one section of one report.
+
+    `report_text[start:end] == text` always holds; `section` is the heading path joined by " > ".
+    """
+
+    report: str
+    section: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and its position in the index."""
+
+    chunk_id: int
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited passage: `text == report_text[start:end]`; `highlights` are the quoted sentences."""
+
+    n: int
+    report: str
+    title: str
+    section: str
+    start: int
+    end: int
+    text: str
+    score: float
+    page: int | None = None
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["highlights"] = [list(span) for span in self.highlights]
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    # Every passage the answer step saw, best first; not part of the JSON output.
+    hits: list[Hit] = field(default_factory=list, repr=False)
+    # Set only when a language model was asked (see reportqa.generate.checked); absent from the
+    # extractive JSON so that its format does not change.
+    generator: str | None = None
+    verified: bool | None = None
+    problems: list[str] = field(default_factory=list)
+    notice: str | None = None
+    # The evidence checks of the chosen sentence (or of the best one refused), so that a refusal
+    # can be explained: [{"check", "passed", "reason"?}].
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "checks": list(self.checks),
+        } | (
+            {
+                "generator": self.generator,
+                "verified": self.verified,
+                "problems": list(self.problems),
+                "notice": self.notice,
+            }
+            if self.generator
+            else {}
+        )

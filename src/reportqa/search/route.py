@@ -1,0 +1,90 @@
+"""Which reports a question is about, from the places and years it names and each report's
+metadata. A question about 镜湖区 in 2024 is searched in the 镜湖区 2024 report only, so a figure from
+another district's report can never answer it.
+
+Routing only narrows the search. When a question names nothing the reports' metadata knows, every
+report is searched, and the answer step refuses if the evidence lacks the place or year asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reportqa.lang import zh
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report is about, as the manifest records it."""
+
+    title: str
+    places: tuple[str, ...]
+    years: tuple[int, ...]
+
+
+@lru_cache(maxsize=65_536)
+def place_forms(place: str) -> frozenset[str]:
+    """A place name and its short form: 镜湖区 -> {镜湖区, 镜湖}, 深圳市 -> {深圳市, 深圳}.
+
+    The short form keeps at least two characters, so 光明区 gives 光明 but 沙区 stays whole.
+    """
+    return frozenset(f for f in {place, zh.strip_admin_suffix(place)} if len(f) >= 2)
+
+
+def mentions_place(question: str, question_places: Iterable[str], scope: ReportScope) -> bool:
+    """Whether the question names one of the report's places, in full or short form."""
+    for place in scope.places:
+        forms = place_forms(place)
+        if any(form in question for form in forms):
+            return True
+        if any(forms & place_forms(asked) for asked in question_places):
+            return True
+    return False
+
+
+def route(
+    question: str,
+    places: Iterable[str],
+    years: Iterable[int],
+    reports: Mapping[str, ReportScope],
+) -> set[str] | None:
+    """The ids of the reports to search for `question`, or None to search them all.
+
+        `places` and `years` are what the question analysis found. Place narrows first (a place is
+        more specific than a year: several reports cover 2024, one covers 镜湖区); year then narrows
+        among those, unless no report of that place covers the year, in which case the place's reports
+        are kept and the answer step judges the year. A report whose place or years are unknown is never
+    excluded by them. Never returns an empty set.
+    """
+    asked_places = list(places)
+    asked_years = set(years)
+    # Reports are grouped by their places (and years), so each distinct place list is matched
+    # once: at 10,000 reports, matching every report took most of a question's time.
+    by_places: dict[tuple[str, ...], list[str]] = {}
+    for rid, scope in reports.items():
+        by_places.setdefault(scope.places, []).append(rid)
+    chosen = {
+        rid
+        for scope_places, rids in by_places.items()
+        if mentions_place(question, asked_places, ReportScope("", scope_places, ()))
+        for rid in rids
+    }
+    if chosen:
+        # A report whose place could not be detected may still be about the place asked.
+        chosen |= {rid for rid, scope in reports.items() if not scope.places}
+    pool = chosen or set(reports)
+    if asked_years:
+        # Likewise a report of unknown years is never excluded by the year asked.
+        covers: dict[tuple[int, ...], bool] = {}
+        in_year = set()
+        for rid in pool:
+            report_years = reports[rid].years
+            if report_years not in covers:
+                covers[report_years] = not report_years or bool(asked_years & set(report_years))
+            if covers[report_years]:
+                in_year.add(rid)
+        if in_year:
+            chosen = in_year
+    return chosen or None
