@@ -17,7 +17,7 @@ from reportqa.answer import smalltalk
 from reportqa.answer.compose import AnswerSettings, TermWeights, compose_answer, refusal
 from reportqa.answer.evidence import ReportInfo
 from reportqa.answer.inputs import clean_question, report_ids
-from reportqa.answer.question import analyse
+from reportqa.answer.question import analyse, learn_place_names
 from reportqa.errors import IndexUnusableError, InputError
 from reportqa.generate.backends import Generator, OnToken
 from reportqa.generate.checked import generated_answer
@@ -151,6 +151,8 @@ class Engine:
             rid: ReportScope(info.title, info.places, info.years)
             for rid, info in self.reports.items()
         }
+        # The places of the indexed reports are places wherever a question names them.
+        learn_place_names(sorted({p for info in self.reports.values() for p in info.places}))
         try:
             self.weights = _answer_weights(folder, self.chunks)
         except (OSError, ValueError, KeyError) as exc:  # chunks are read from disk lazily

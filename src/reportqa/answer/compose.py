@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from reportqa.answer.evidence import Check, ReportInfo, first_failure, run_checks
+from reportqa.answer.evidence import (
+    Check,
+    ReportInfo,
+    first_failure,
+    run_checks,
+    with_target_lead,
+)
+from reportqa.answer.multipart import merge, split_parts
 from reportqa.answer.question import FIGURE, QuestionFacts, analyse
 from reportqa.indexing.tokenize import tokenize
 from reportqa.ingest.parse import split_sentences
@@ -185,12 +192,22 @@ def compose_answer(
     settings = settings or AnswerSettings()
     if not hits:
         return refusal(question, "报告中没有找到相关内容")
+    parts = split_parts(question)
+    if len(parts) > 1:  # "…是多少？…目标是多少？": each part held to its own year and kind
+        return merge(
+            question,
+            [
+                compose_answer(p, hits, texts, reports, weight, settings, similarity, all_chunks)
+                for p in parts
+            ],
+        )
     facts = analyse(question)
     ranked = candidates(facts, hits, texts, weight)
     failed: list[Candidate] = []  # the closest sentences that failed a check, best first
     usable: list[Candidate] = []
     for cand in ranked:
-        sentence = texts[cand.hit.chunk.report][cand.start : cand.end]
+        # checked with the lead-in of a list of targets it belongs to ("主要预期目标是：…；")
+        sentence = with_target_lead(texts[cand.hit.chunk.report], cand.start, cand.end)
         chunk = cand.hit.chunk
         if first_failure(facts, sentence, chunk.section, reports[chunk.report]) is None:
             usable.append(cand)
@@ -199,7 +216,7 @@ def compose_answer(
 
     def explained(answer: Answer, cand: Candidate, coverage: Check) -> Answer:
         chunk = cand.hit.chunk
-        sentence = texts[chunk.report][cand.start : cand.end]
+        sentence = with_target_lead(texts[chunk.report], cand.start, cand.end)
         answer.checks = [
             c.to_dict() for c in run_checks(facts, sentence, chunk.section, reports[chunk.report])
         ] + [coverage.to_dict()]
@@ -239,7 +256,7 @@ def compose_answer(
         # through them in order, then the best score) gives the real reason: "2026年…实际完成" is refused for giving only a target, not for a 2025 sentence.
         def checks_of(cand: Candidate) -> list[Check]:
             chunk = cand.hit.chunk
-            sentence = texts[chunk.report][cand.start : cand.end]
+            sentence = with_target_lead(texts[chunk.report], cand.start, cand.end)
             return run_checks(facts, sentence, chunk.section, reports[chunk.report])
 
         verdicts = [checks_of(cand) for cand in failed]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportqa.answer.question import QuestionFacts, jieba_posseg
 from reportqa.lang import zh
@@ -90,6 +91,20 @@ def check_year(facts: QuestionFacts, sentence: str, section: str, report: Report
     return Check("year", True)
 
 
+_LEAD_WINDOW = 300  # characters before a sentence in which its lead-in is sought
+
+
+def with_target_lead(text: str, start: int, end: int) -> str:
+    """The sentence `text[start:end]`, led by the lead-in that makes it a target when it is one
+    item of a list of targets ("主要预期目标是：…；新增城镇就业10.3万人，…；"), else as it is."""
+    window = max(0, start - _LEAD_WINDOW)
+    opening = max(max(text.rfind(mark, window, start) for mark in "。！？\n") + 1, window)
+    leads = list(zh.TARGET_LEAD.finditer(text, opening, start))
+    if not leads:
+        return text[start:end]
+    return text[opening : leads[-1].end()] + text[start:end]
+
+
 def is_target(sentence: str, section: str, report: ReportInfo | None = None) -> bool:
     """Whether a sentence states a target or plan rather than a result. In a 政府工作报告, what is
     said of the year it is delivered in (今年, its 2026年工作 section) has not happened yet."""
@@ -139,6 +154,8 @@ def check_place(facts: QuestionFacts, sentence: str, section: str, report: Repor
             continue
         # "芜湖市镜湖区": a higher-level place named with a known one is the unit that contains it.
         level = zh.admin_level(place)
+        if level == "省" and any(zh.admin_level(k) != "省" for k in known):
+            continue  # "临沂…在山东排第几": the province frames a city's ranking
         if level is not None and any(
             (lower := zh.admin_level(k)) is not None
             and zh.ADMIN_LEVELS[lower] > zh.ADMIN_LEVELS[level]
@@ -267,6 +284,147 @@ def check_answer_kind(
     return Check("answer_kind", True)
 
 
+def check_period(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    """A figure over several years (年均增长5.7%, 累计, 五年来) does not answer a question about
+    one year's figure; a question naming the period (年均, 五年, 十四五) asks for it."""
+    if (
+        facts.wants_figure
+        and zh.PERIOD.search(sentence)
+        and not zh.ASKS_PERIOD.search(facts.text)
+        # a sentence naming the year asked speaks of that year ("2024年…累计办结612件")
+        and not sentence_years(sentence, report) & set(asked_years(facts, report))
+    ):
+        return Check("period", False, "报告中只有多年累计或年均的数字")
+    return Check("period", True)
+
+
+def contrasted(question: str, sentence: str) -> tuple[str, str] | None:
+    """The pair (asked, given) when the sentence speaks of the neighbour of what is asked: 出口
+    where 进口 is asked, 农村居民 where 城镇居民 is asked. None when it does not."""
+    asked_text = zh.CONTRAST_COMPOUNDS.sub("", question)
+    given_text = zh.CONTRAST_COMPOUNDS.sub("", sentence)
+    for asked, other in zh.CONTRASTS:
+        if asked not in asked_text or other in asked_text:
+            continue
+        if other in given_text and asked not in given_text:
+            if any(w in given_text and asked in both for w, both in zh.COVERS_BOTH.items()):
+                continue
+            return asked, other
+    return None
+
+
+def check_contrast(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    pair = contrasted(facts.text, sentence)
+    if pair:
+        return Check("subject", False, f"报告中只有“{pair[1]}”的数字，没有“{pair[0]}”的")
+    return Check("subject", True)
+
+
+_CLAUSE = re.compile(r"[，,；;。：:]")
+_ASK_AT = re.compile(r"(?:是|有|为|共|一共|达到|达|约|增长了?|提高了?)?(?:多少|几)")
+# An amount (亿元, 万吨) asked where a sentence may give only a growth rate or a rank.
+_AMOUNT_UNITS = "元万亿吨"
+_TOTAL = re.compile(r"(?:总额|总量|总数)$")  # 投资总额 names 投资
+# Words next to the thing asked that do not name it.
+_NOT_HEAD = re.compile(r"^(?:总额|总量|总数|数量|规模|实际|目标|年|全年|当年|今年|去年)$")
+
+
+@lru_cache(maxsize=1024)
+def asked_thing(question: str) -> tuple[str, ...]:
+    """The last one or two words naming the thing whose figure is asked, read in the clause that
+    asks, by the names reports print: ("民间", "投资") in "2023年民间投资总额是多少亿元",
+    ("社会消费品零售总额",) in "社零是多少"; () when no noun precedes the ask."""
+    question = zh.with_report_names(question)
+    ask = _ASK_AT.search(question)
+    if not ask:
+        return ()
+    before = re.split(r"[，,；;]", question[: ask.start()])[-1]
+    before = zh.RELATIVE_YEAR.sub("", zh.YEAR_WITH_SUFFIX.sub("", before))
+    words = [
+        _TOTAL.sub("", w) if len(w) > 3 else w
+        for w, flag in jieba_posseg().cut(before)
+        if (flag.startswith("n") or flag in ("vn", "l"))
+        and flag not in ("ns", "nr")
+        and len(w) >= 2
+    ]
+    words = [w for w in words if not _NOT_HEAD.match(w)]
+    return tuple(words[-2:])
+
+
+def asked_head(question: str) -> tuple[str, ...]:
+    """The thing whose amount is asked, when the figure is asked in a unit of amount ("多少亿元",
+    "多少万吨"): ("进出口",) in "货物贸易进出口总额是多少亿元"; () otherwise."""
+    counter = zh.ASKED_COUNTER.search(question)
+    if not counter or counter.group(1) not in _AMOUNT_UNITS:
+        return ()
+    return asked_thing(question)
+
+
+def check_figure_of_subject(
+    facts: QuestionFacts, sentence: str, section: str, report: ReportInfo
+) -> Check:
+    """A figure in the unit asked must stand with the thing asked: "进出口总额增长10.2%" gives a
+    growth rate, so "进出口总额是多少亿元" is not answered by the 亿元 figure of another clause, nor
+    by a sentence that does not name 进出口 at all. A thing named only as the whole a share is
+    taken of ("研发经费支出相当于全市生产总值的比例") is not the thing the figure measures."""
+    if not facts.wants_figure:
+        return Check("figure_of_subject", True)
+    thing = asked_thing(facts.text)
+    if thing and answer_kind(facts.text) != "share":
+        whole = re.compile(
+            r"(?:占|相当于)[^，。；;]{0,12}?"
+            + re.escape(thing[-1])
+            + r"[^，。；;]{0,4}?(?:比例|比重)"
+        )
+        if whole.search(sentence) and sentence.count(thing[-1]) == 1:
+            return Check("figure_of_subject", False, f"报告中只有占{thing[-1]}的比例")
+    head = asked_head(facts.text)
+    if not head:
+        return Check("figure_of_subject", True)
+    counter = zh.ASKED_COUNTER.search(facts.text)
+    assert counter is not None  # asked_head found one
+    if not any(w in sentence or w in section for w in head):
+        return Check("figure_of_subject", False, f"报告中没有给出{''.join(head)}的数字")
+    if not all(w in sentence for w in head):
+        return Check("figure_of_subject", True)  # named in part: a paraphrase, judged elsewhere
+    clauses = _CLAUSE.split(sentence)
+    if any(
+        all(w in clause for w in head) and zh.has_count_in(clause, counter.group(1))
+        for clause in clauses
+    ):
+        return Check("figure_of_subject", True)
+    return Check(
+        "figure_of_subject", False, f"报告中没有给出{''.join(head)}以“{counter.group(1)}”计的数字"
+    )
+
+
+# Words that qualify a thing without changing what it is: the whole area, the year, the usual
+# statistical scope (全省生产总值 is the 地区生产总值 asked).
+_PLAIN_MODIFIERS = re.compile(
+    r"^(?:地区|全省|全市|全区|全县|全州|全国|全社会|全年|当年|年度|主要|规上|规模以上|实际|平均|总体|"
+    r"整体|累计|新增|人均|居民|城乡|相关|各类|全部|本地|当地|社会)$"
+)
+
+
+def check_modifier(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    """The thing asked with the word that qualifies it: "规上工业企业营业收入" is not answered by
+    "规上科学研究和技术服务业营业收入". Applies when the sentence names the thing (营业收入) but not
+    its qualifier (企业), and the qualifier is not one that leaves the thing the same."""
+    if not facts.wants_figure:
+        return Check("modifier", True)
+    thing = asked_thing(facts.text)
+    if len(thing) < 2:
+        return Check("modifier", True)
+    qualifier, head = thing
+    if qualifier + head not in zh.with_report_names(facts.text):
+        return Check("modifier", True)  # not one compound: "人员…去法院" qualifies nothing
+    if _PLAIN_MODIFIERS.match(qualifier) or head not in sentence:
+        return Check("modifier", True)
+    if qualifier in sentence or qualifier in section or qualifier in report.title:
+        return Check("modifier", True)
+    return Check("modifier", False, f"报告中的{head}不是“{qualifier}”的{head}")
+
+
 CheckFn = Callable[[QuestionFacts, str, str, ReportInfo], Check]
 # In the order a refusal reports them: the most specific reason first.
 CHECKS: tuple[CheckFn, ...] = (
@@ -276,8 +434,12 @@ CHECKS: tuple[CheckFn, ...] = (
     check_scope,
     check_part,
     check_measure,
+    check_contrast,
+    check_period,
     check_time_kind,
     check_answer_kind,
+    check_figure_of_subject,
+    check_modifier,
 )
 
 

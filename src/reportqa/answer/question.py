@@ -59,6 +59,21 @@ MAX_HMM_CHARS = 64
 MAX_SUBSET_CHARS = 120
 
 
+def learn_place_names(places: list[str]) -> None:
+    """Teach the segmenter the places of the indexed reports ("嘉兴", "天门"), in full and short
+    form, so a question naming them finds them as places: its dictionary tags some as person
+    names ("嘉兴/nr") and lacks others."""
+    tokenizer = jieba_posseg().dt
+    added = False
+    for place in places:
+        for form in {place, zh.strip_admin_suffix(place)}:
+            if len(form) >= 2 and tokenizer.word_tag_tab.get(form) != "ns":
+                tokenizer.add_word(form, 1000, "ns")
+                added = True
+    if added:
+        analyse.cache_clear()
+
+
 def segment(text: str) -> list[tuple[str, str]]:
     """(word, part of speech) pairs; the HMM reads only the first MAX_HMM_CHARS characters."""
     posseg = jieba_posseg()
@@ -151,9 +166,7 @@ def analyse(question: str) -> QuestionFacts:
         measure=None if wants_reason else measure,
         subset=subset_qualifier(question),
         tokens=tuple(dict.fromkeys(t for t in content_tokens(topic) if t != "年")),
-        relative_years=tuple(
-            sorted({zh.RELATIVE_YEARS[w] for w in zh.RELATIVE_YEAR.findall(question)})
-        ),
+        relative_years=tuple(sorted(zh.asked_relative_years(question))),
         wants_reason=wants_reason,
         asks_target=bool(zh.ASKS_TARGET.search(zh.last_clause(question))),
         asks_result=bool(zh.ASKS_RESULT.search(zh.last_clause(question))),

@@ -90,8 +90,10 @@ _HEAD_LINES = 30
 # "我代表上海市人民政府" / "代表市人民政府": the delivering government names its place.
 _DELIVERED_BY = re.compile(r"代表([\u4e00-\u9fff]{2,12}?)人民政府")
 # "一、2025年工作回顾": the year a work report reviews; it is delivered the year after.
-_REVIEWED = re.compile(r"((?:19|20)\d{2})\s*年(?:工作)?(?:回顾|总结)|过去的?一年")
-_PLANNED = re.compile(r"((?:19|20)\d{2})\s*年(?:的?主要目标|工作安排|重点工作|政府工作|主要任务)")
+_REVIEWED = re.compile(r"((?:19|20)\d{2})\s*年(?:政府)?(?:工作)?(?:回顾|总结)|过去的?一年")
+_PLANNED = re.compile(
+    r"((?:19|20)\d{2})\s*年(?:的?主要目标|工作安排|重点工作|政府工作(?!回顾|总结)|主要任务)"
+)
 _WORK_REPORT_BODY = re.compile(r"向大会报告(?:政府)?工作")
 _MIN_MENTIONS = 3
 _BODY_CHARS = 10000
@@ -156,10 +158,19 @@ def places_in_body(text: str) -> list[str]:
     return []
 
 
+# "我代表市人民政府" / "代表州人民政府": the level of the government delivering the report.
+_OWN_LEVEL = re.compile(r"代表(省|市|区|县|州|盟|旗|自治区|自治州|自治县)人民政府")
+
+
 def with_suffix(place: str, text: str) -> str:
-    """A bare place name ("厦门") in the suffixed form the text uses for it ("厦门市")."""
-    if zh.admin_level(place) is not None:
+    """A bare place name ("厦门") in the suffixed form of the report's own level ("厦门市", from
+    "我代表市人民政府"), else in the form the text uses most for it. 东营 names a city and one of
+    its districts (东营区); the report of 东营市 says 代表市人民政府."""
+    if zh.admin_level(place) is not None and place not in zh.PROVINCES:
         return place
+    own = _OWN_LEVEL.search(text)
+    if own:
+        return place + own.group(1)
     used = [s for s in zh.PLACE_SUFFIX_WORDS if place + s in text]
     return place + max(used, key=lambda s: text.count(place + s)) if used else place
 

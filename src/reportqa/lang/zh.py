@@ -68,20 +68,48 @@ AREA_NOUNS = re.compile(
 NOT_PLACE = re.compile(r"(?:[城都超门上街夜股楼车花菜集]市|[郊山牧矿湾老灾港商展营县]区)$")
 
 
+# The people an autonomous unit is named for: 广西壮族自治区 is called 广西, 凉山彝族自治州 凉山.
+ETHNIC_NAME = re.compile(
+    "(?:(?:"
+    + "|".join(
+        ["维吾尔", "蒙古", "朝鲜", "哈萨克", "柯尔克孜", "土家", "布依", "哈尼", "傈僳", "纳西"]
+        + ["景颇", "仫佬", "毛南", "仡佬", "撒拉", "东乡", "裕固", "保安", "达斡尔", "鄂温克"]
+        + ["壮", "回", "藏", "彝", "苗", "侗", "瑶", "白", "傣", "黎", "羌", "水", "土", "畲"]
+    )
+    + ")族?)+$"
+)
+
+
 def strip_admin_suffix(place: str) -> str:
-    """镜湖区 -> 镜湖, 广西壮族自治区 -> 广西壮族; keeps at least two characters (沙区 stays whole)."""
+    """镜湖区 -> 镜湖, 广西壮族自治区 -> 广西, 凉山彝族自治州 -> 凉山; keeps at least two characters
+    (沙区 stays whole)."""
     for suffix in ADMIN_SUFFIXES:
         if place.endswith(suffix) and len(place) - len(suffix) >= 2:
-            return place[: -len(suffix)]
+            stem = place[: -len(suffix)]
+            if suffix.startswith("自治"):
+                short = ETHNIC_NAME.sub("", stem)
+                stem = short if len(short) >= 2 else stem
+            return stem
     return place
 
 
+# Provinces by the names questions use ("在山东排第几"): a province named beside one of its cities
+# is the frame of a ranking or a comparison, not another place asked about.
+PROVINCES = frozenset(
+    ["北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江"]
+    + ["安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州"]
+    + ["云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆"]
+    + ["香港", "澳门"]
+)
+
+
 def admin_level(place: str) -> str | None:
-    """The administrative suffix of a place name (市 for 芜湖市), None when it has none."""
+    """The administrative suffix of a place name (市 for 芜湖市, 省 for a bare province name such as
+    山东), None when it has none."""
     for suffix in ADMIN_SUFFIXES:
         if place.endswith(suffix) and suffix in ADMIN_LEVELS:
             return suffix
-    return None
+    return "省" if place in PROVINCES else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,9 +131,18 @@ RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "上一年": -1, "�
 RELATIVE_YEAR = re.compile("|".join(sorted(RELATIVE_YEARS, key=len, reverse=True)))
 # A year named in passing: the base of a comparison or a past event ("较2019年同期", "2018年曾获",
 # "比2020年"), not the year a sentence reports on.
+# "从2020年的5.2万元提高到…" gives the 2020 value: a year with its own figure is not in passing.
 PASSING_YEAR = re.compile(
-    r"(?:较|比|同比|与|相比|比较|对比|超过|高于|低于|自|从|早在)\s*((?:19|20)\d{2})\s*年"
+    r"(?:较|比|同比|与|相比|比较|对比|超过|高于|低于|快于|慢于|好于|自|早在)\s*((?:19|20)\d{2})\s*年"
+    r"|(?:从|由)\s*((?:19|20)\d{2})\s*年(?!的?\s*\d)"
     r"|((?:19|20)\d{2})\s*年(?:以来|至今|起|曾|同期|水平)"
+)
+# A relative year as the base of a comparison ("比前年多了多少"): the question asks about the year
+# compared, not about the base.
+COMPARED_RELATIVE_YEAR = re.compile(
+    r"(?:较|比|同比|相比|比较|对比|与)\s*("
+    + "|".join(sorted(RELATIVE_YEARS, key=len, reverse=True))
+    + ")"
 )
 
 
@@ -156,11 +193,22 @@ def relative_years(text: str, delivered: int | None) -> set[int]:
     return {delivered + RELATIVE_YEARS[m] for m in RELATIVE_YEAR.findall(text)}
 
 
+def asked_relative_years(question: str) -> set[int]:
+    """The offsets of the relative years a question asks about (去年 -> -1), leaving out those
+    named as a comparison base ("去年…比前年多了多少" asks about 去年 only)."""
+    bases = {m.start(1) for m in COMPARED_RELATIVE_YEAR.finditer(question)}
+    return {
+        RELATIVE_YEARS[m.group()]
+        for m in RELATIVE_YEAR.finditer(question)
+        if m.start() not in bases
+    }
+
+
 def passing_years(text: str) -> set[int]:
     """Years named only as a comparison base or past event."""
     found: set[int] = set()
     for m in PASSING_YEAR.finditer(arabic_years(text)):
-        found.add(int(m.group(1) or m.group(2)))
+        found.add(int(next(g for g in m.groups() if g)))
     return found
 
 
@@ -323,6 +371,7 @@ QUESTION_WORDS = re.compile(
     r"(?:一共|总共|共计)?(?:是|有|为)?多少[个项件次家所名人条批类场期轮户座台辆套篇部支位头吨元]?|"
     r"(?:排|排名|位居|居)?第几[位名]?|多大|多高|"
     r"一共|总共|共计|请问|多少|哪些|哪个|哪里|哪|什么|是否|有没有|有无|如何|怎样|怎么|为何|为什么|几|吗|呢|啊|呀|"
+    r"所说的|说的|指的是|是指|指什么|什么意思|意思|含义|"
     r"请|告诉我|介绍一下|介绍|一下|分别|是谁|谁|情况|具体|主要|都|有哪|了|的|是"
 )
 # An interrogative with its copula, where a question's ask begins ("…案件多少件？").
@@ -338,15 +387,54 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.&\-]*")
 
 # A question asking for a target or plan rather than what happened (in the clause that asks: in
 # "下一年度打算…的那项改革，2024年制定了多少项" the plan only names the topic).
-ASKS_TARGET = re.compile(r"目标|预期|计划|力争|打算|将要|拟")
+ASKS_TARGET = re.compile(
+    r"目标|预期|计划|力争|打算|将要|拟|要(?:达到|实现|控制|保持|提高|提升|增长|降低|完成)"
+)
 # A question asking explicitly for what happened.
 ASKS_RESULT = re.compile(r"实际|实现了|完成了|达到了|完成情况|实绩|结果")
 # A sentence stating a target: 预期目标, 力争, 左右 after a figure, 以上/以内 as bounds.
 TARGET_SENTENCE = re.compile(
     r"预期(?:目标)?|目标(?:是|为)?|力争|左右|以上|以内|以下|不低于|不超过|确保|计划|拟|争取"
 )
+# The lead-in of a list of targets ("主要预期目标是：A；B；C"): each item it governs is a target.
+TARGET_LEAD = re.compile(r"(?:预期目标|主要目标|目标任务|预期性指标)[^。；;\n]{0,6}[：:]")
 # A section planning the year of delivery ("2026年主要目标任务", "今年工作安排").
 PLAN_SECTION = re.compile(r"目标|安排|任务|今年|工作建议|主要工作|重点工作|规划|部署|预期")
+
+# A figure over several years (年均增长, 累计, 五年来): not the figure of one year.
+PERIOD = re.compile(
+    r"年均|累计|五年来|这五年|过去五年|[“\"]?十[一二三四五]五[”\"]?(?:期间|时期|以来)"
+)
+# A question asking for such a figure names the period itself.
+ASKS_PERIOD = re.compile(r"年均|累计|五年|十[一二三四五]五|以来|期间|历年|这几年|近几年|平均每年")
+
+# Neighbouring things a question and a sentence can both speak of, one instead of the other: a
+# sentence giving the second of a pair, without the first, does not answer a question about the
+# first (进口 is not 出口, 城镇居民 is not 农村居民, 世界500强 is not 中国企业500强).
+CONTRASTS: tuple[tuple[str, str], ...] = (
+    ("进口", "出口"),
+    ("出口", "进口"),
+    ("城镇", "农村"),
+    ("农村", "城镇"),
+    ("世界", "中国"),
+    ("全球", "中国"),
+    ("货物", "集装箱"),
+    ("集装箱", "货物"),
+    ("受理", "办结"),
+    ("办结", "受理"),
+    ("败诉", "应诉"),
+    ("专利", "商标"),
+    ("商标", "专利"),
+    ("授权", "拥有"),
+    ("销量", "产量"),
+    ("出栏", "饲养量"),
+    ("出栏", "存栏"),
+    ("本科", "专科"),
+)
+# A compound that holds one word of a pair without meaning it: 进出口 is neither 进口 nor 出口.
+CONTRAST_COMPOUNDS = re.compile(r"进出口")
+# A word that names both of a pair: 城乡居民 covers 城镇 and 农村 residents alike.
+COVERS_BOTH = {"城乡": frozenset(["城镇", "农村"])}
 
 # ---------------------------------------------------------------------------------------------
 # Questions that are not about the reports
@@ -367,8 +455,8 @@ OUT_OF_DOMAIN = re.compile(
     r"(?:写|作)诗|讲(?:一)?个(?:笑话|故事)|"
     r"天气(?:怎么样|如何|预报|好吗)|(?:今天|明天|后天).{0,4}(?:下雨|天气|气温)|"
     r"菜谱|食谱|红烧|炒菜|好吃|(?:怎么|如何)(?:做|烧|煮|炒)[^，。？?]{0,4}(?:肉|鱼|菜|汤|饭)|"
-    r"推荐[^，。？?]{0,4}(?:电影|电视剧|小说|歌曲|餐厅|美食)|翻译|现在几点|今天(?:几号|星期几)|"
-    r"买(?:什么|哪只)股票"
+    r"推荐[^，。？?]{0,8}(?:电影|电视剧|小说|歌曲|餐厅|美食)|翻译|现在几点|今天(?:几号|星期几)|"
+    r"买(?:什么|哪只)股票|股市|股票行情|大盘(?:走势|行情)|(?:今天|明天|最近)[^，。？?]{0,4}行情"
 )
 
 

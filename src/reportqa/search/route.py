@@ -44,6 +44,31 @@ def mentions_place(question: str, question_places: Iterable[str], scope: ReportS
     return False
 
 
+def _matched_level(question: str, asked: list[str], places: tuple[str, ...]) -> int | None:
+    """How specific the most specific of a report's places the question names is (省 0, 市 1,
+    区 2…); None when that place's level is unknown."""
+    levels: list[int | None] = []
+    for place in places:
+        if mentions_place(question, asked, ReportScope("", (place,), ())):
+            suffix = zh.admin_level(place)
+            levels.append(zh.ADMIN_LEVELS[suffix] if suffix else None)
+    if not levels or None in levels:
+        return None
+    return max(level for level in levels if level is not None)
+
+
+def most_specific(
+    question: str, asked: list[str], matched: Mapping[tuple[str, ...], list[str]]
+) -> list[list[str]]:
+    """The reports of the most specific place a question names: "孝感…在湖北排第几" is about 孝感,
+    and 湖北 frames it. All of them when a place's level is unknown."""
+    levels = {places: _matched_level(question, asked, places) for places in matched}
+    if None in levels.values() or not levels:
+        return list(matched.values())
+    top = max(level for level in levels.values() if level is not None)
+    return [rids for places, rids in matched.items() if levels[places] == top]
+
+
 def route(
     question: str,
     places: Iterable[str],
@@ -65,12 +90,12 @@ def route(
     by_places: dict[tuple[str, ...], list[str]] = {}
     for rid, scope in reports.items():
         by_places.setdefault(scope.places, []).append(rid)
-    chosen = {
-        rid
+    matched = {
+        scope_places: rids
         for scope_places, rids in by_places.items()
         if mentions_place(question, asked_places, ReportScope("", scope_places, ()))
-        for rid in rids
     }
+    chosen = {rid for rids in most_specific(question, asked_places, matched) for rid in rids}
     if chosen:
         # A report whose place could not be detected may still be about the place asked.
         chosen |= {rid for rid, scope in reports.items() if not scope.places}
