@@ -139,3 +139,23 @@ def test_report_copies_have_provenance() -> None:
     sources = (REPORTS_DIR / "SOURCES.md").read_text(encoding="utf-8")
     for name in FRESH_REPORTS:
         assert report_path(name).parent.name in sources
+
+
+def test_reportqa_eval_scores_the_split_by_default_and_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from reportqa.cli.eval_cmd import eval_command, question_files
+
+    monkeypatch.chdir(ROOT)  # reportqa eval finds the splits in ./eval, as `make eval` runs it
+    # `make eval` runs `reportqa eval` without a split: every split present is scored.
+    assert QUESTIONS_PATH.relative_to(ROOT) in question_files((), ())
+    assert question_files((), ("test_fresh",)) == [QUESTIONS_PATH.relative_to(ROOT)]
+    # The option accepts the name; the run then stops at the missing index, not at the option.
+    missing = tmp_path / "no-index"
+    result = CliRunner().invoke(
+        eval_command, ["--split", "test_fresh", "--index-dir", str(missing), "--no-progress"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "Invalid value" not in result.output
