@@ -6,9 +6,18 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SEED_REPORT = SEEDS / "jinghu-2024-fazhi.txt"
+from paths import SEED_REPORT, SEEDS
+
+# Each folder is one kind of test; its name is also its marker, so `-m unit` works as well as
+# `pytest tests/unit`.
+KINDS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = Path(str(item.path)).parent.name
+        if kind in KINDS:
+            item.add_marker(kind)
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +55,15 @@ def all_engine(all_index: Path):  # type: ignore[no-untyped-def]
     from reportqa.engine import Engine
 
     return Engine(all_index)
+
+
+@pytest.fixture()
+def eval_dir(tmp_path: Path) -> Path:
+    """A folder with two small question files, dev.jsonl and test.jsonl, about the seed report."""
+    from split_files import DEV, TEST, write_jsonl
+
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    write_jsonl(folder / "dev.jsonl", DEV)
+    write_jsonl(folder / "test.jsonl", TEST)
+    return folder

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from paths import ROOT, SEEDS
 from reportqa.cli.main import main
 from reportqa.engine import Engine
 from reportqa.indexing.build import build_index
@@ -24,8 +25,6 @@ from reportqa.indexing.store import read_manifest
 from reportqa.ingest.parse import ChunkSettings
 from reportqa.ingest.read import read_report
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 SMALL = ["jinghu-2024-fazhi", "shenzhen-longhua-2019-fazhi"]
 
 

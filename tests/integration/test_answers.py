@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from reportqa.answer.evidence import ReportInfo, report_scope, scope_conflict
-from reportqa.answer.question import subset_qualifier
 from reportqa.engine import Engine
 
 ANSWERED = [
@@ -85,22 +83,3 @@ def test_search_can_be_limited_to_chosen_reports(all_engine: Engine) -> None:
     hits = all_engine.retrieve("行政复议", top_k=10, reports=["shenzhen-longhua-2019-fazhi"])
     assert hits
     assert {h.chunk.report for h in hits} == {"shenzhen-longhua-2019-fazhi"}
-
-
-def test_scope_of_the_evidence_must_match_the_scope_asked() -> None:
-    district = ReportInfo(title="镜湖区报告", places=("芜湖市", "镜湖区"), years=(2024,))
-    province = ReportInfo(title="安徽省报告", places=("安徽省",), years=(2025,))
-    assert report_scope(district) == "全区"
-    assert report_scope(province) == "全省"
-    assert scope_conflict("全市调解率？", "全区调解率达50.6%。", "", district) == "全区"
-    assert scope_conflict("全市调解率？", "调解率达50.6%。", "", district) == "全区"
-    assert scope_conflict("全区调解率？", "调解率达50.6%。", "", district) is None
-    assert scope_conflict("调解率？", "全区调解率达50.6%。", "", district) is None
-    assert scope_conflict("全省排名？", "居全国第4位、全省第1。", "", province) is None
-
-
-def test_qualifier_of_a_part_asked_for() -> None:
-    assert subset_qualifier("法律援助案件中刑事案件有多少件？") == "刑事"
-    assert subset_qualifier("新收行政复议案件中调解结案多少件？") == "调解"
-    assert subset_qualifier("在全市法治政府考评中排第几？") is None  # not a noun phrase
-    assert subset_qualifier("新收行政复议案件多少件？") is None

@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
+from paths import SEEDS
 from served import reportqa_command, run_cli, served
 from web_server import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = Path(__file__).resolve().parents[1]
-JINGHU = ROOT / "seeds" / "jinghu-2024-fazhi.txt"
-HUAIAN = ROOT / "seeds" / "huaian-2024-xxgk-nianbao.txt"
+JINGHU = SEEDS / "jinghu-2024-fazhi.txt"
+HUAIAN = SEEDS / "huaian-2024-xxgk-nianbao.txt"
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
 HUAIAN_QUESTION = "淮安市2024年主动公开政府信息多少条？"
 

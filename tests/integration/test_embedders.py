@@ -7,14 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from paths import SEED_REPORT
 from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError, ModelUnavailableError
 from reportqa.indexing.build import build_index
 from reportqa.indexing.embed import SentenceTransformerEmbedder, UseEmbedder, load_embedder
 from reportqa.ingest.parse import ChunkSettings
 from reportqa.ingest.read import read_report
-
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "jinghu-2024-fazhi.txt"
 
 
 def test_default_embedder_ranks_a_paraphrase_above_an_unrelated_sentence() -> None:
@@ -34,7 +33,7 @@ def test_sentence_transformers_model_from_a_local_path(tmp_path: Path) -> None:
     assert model.dim == 384
     # An English model: this checks the code path (load, encode, index, search), not Chinese.
     index_dir = tmp_path / "index"
-    build_index([read_report(SEED)], index_dir, model, ChunkSettings())
+    build_index([read_report(SEED_REPORT)], index_dir, model, ChunkSettings())
     engine = Engine(index_dir, embedder_name=model_path)
     hits = engine.retrieve("2024年全区新收行政复议案件多少件？", mode="dense", top_k=3)
     assert len(hits) == 3

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, _build
+from conftest import _build
+from paths import EVAL_DIR, SEEDS
 from reportqa.search.route import place_forms
 
-ROOT = Path(__file__).resolve().parents[1]
 # Questions on the development reports only (the others are held out for testing).
 DEV_REPORTS = ("jinghu-2024-fazhi", "anhui-2026-zfgzbg", "huaian-2024-xxgk-nianbao")
 
 
 def _dev_questions() -> list[dict[str, object]]:
     for name in ("dev.jsonl", "questions.jsonl"):
-        path = ROOT / "eval" / name
+        path = EVAL_DIR / name
         if path.exists():
             rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
             return [r for r in rows if str(r.get("report") or "").split(".")[0] in DEV_REPORTS]

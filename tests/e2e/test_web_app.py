@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
+from paths import ROOT, SEEDS
 from served import reportqa_command, served
 from web_server import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = [ROOT / "seeds" / "jinghu-2024-fazhi.txt", ROOT / "seeds" / "huaian-2024-xxgk-nianbao.txt"]
+TWO_REPORTS = [SEEDS / "jinghu-2024-fazhi.txt", SEEDS / "huaian-2024-xxgk-nianbao.txt"]
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
 # The README's screenshot is refreshed on request only, so a test run leaves the tree unchanged.
 SCREENSHOT = (
@@ -39,7 +39,7 @@ needs_chromium = pytest.mark.skipif(
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("web") / "index"
     subprocess.run(
-        [reportqa_command(), "index", *map(str, SEEDS), "--index-dir", str(out)],
+        [reportqa_command(), "index", *map(str, TWO_REPORTS), "--index-dir", str(out)],
         check=True,
         capture_output=True,
         timeout=120,

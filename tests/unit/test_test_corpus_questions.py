@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from paths import EVAL_DIR
 from reportqa.ingest.read import read_report
 
-ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS_PATH = ROOT / "eval" / "test_corpus.jsonl"
-REPORTS_DIR = ROOT / "eval" / "reports"
+QUESTIONS_PATH = EVAL_DIR / "test_corpus.jsonl"
+REPORTS_DIR = EVAL_DIR / "reports"
 PROVINCES = "provinces-2026"
 CITIES = "cities-docx"
 UNANSWERABLE = "文中未提及"

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from paths import EVAL_DIR, SEEDS
 from reportqa.cli.main import main
 from reportqa.engine import Engine
-from reportqa.errors import IndexUnusableError, InputError
+from reportqa.errors import IndexUnusableError
 from reportqa.evaluation.runner import load_questions, partition_by_index
 from reportqa.indexing.build import build_index, remove_reports
 from reportqa.ingest.parse import ChunkSettings
@@ -23,8 +24,6 @@ from reportqa.ingest.read import read_report
 from reportqa.search.milvus_backend import (
     BackendChoice,
     MilvusSettings,
-    check_uri,
-    collection_name,
     connect,
     open_milvus_backend,
     query_sparse,
@@ -33,40 +32,11 @@ from reportqa.search.milvus_backend import (
 from reportqa.search.milvus_sync import bm25_rows, count_rows, sync_index
 from reportqa.search.retrieve import KeywordIndex
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 # The evaluation questions about the six seed reports (and those naming no report), both splits.
 QUESTIONS, _ = partition_by_index(
-    [q for split in ("dev", "test") for q in load_questions(ROOT / "eval" / f"{split}.jsonl")],
+    [q for split in ("dev", "test") for q in load_questions(EVAL_DIR / f"{split}.jsonl")],
     [p.stem for p in SEEDS.glob("*.txt")],
 )
-
-
-# --- pure parts ---------------------------------------------------------------------------------
-
-
-def test_report_filter_quotes_ids_as_literal_strings() -> None:
-    assert report_filter(None) == ""
-    assert report_filter({"b", "a"}) == 'report in ["a", "b"]'
-    # A quote or backslash in a file name cannot end the literal early.
-    assert report_filter({'x"] or report != ["'}) == r'report in ["x\"] or report != [\""]'
-    assert report_filter({"镜湖区"}) == 'report in ["镜湖区"]'
-
-
-def test_uri_must_be_a_server_or_a_lite_file() -> None:
-    assert check_uri("http://10.0.0.5:19530") == "http://10.0.0.5:19530"
-    assert check_uri(" ./milvus.db ") == "./milvus.db"
-    for bad in (None, "", "  ", "localhost:19530", "milvus", "报告.db", "x" * 40 + ".db"):
-        with pytest.raises(InputError):
-            check_uri(bad)
-
-
-def test_collection_name_follows_the_index_folder(tmp_path: Path) -> None:
-    assert collection_name(tmp_path / "index") == "reportqa_index"
-    assert collection_name(tmp_path / "my-index.v2") == "reportqa_my_index_v2"
-    assert collection_name(tmp_path / "index", "chosen") == "chosen"
-    with pytest.raises(InputError):
-        collection_name(tmp_path / "index", "1-bad")
 
 
 def test_sparse_vectors_reproduce_bm25_scores(all_index: Path) -> None:

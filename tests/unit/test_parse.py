@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paths import SEEDS
 from reportqa.ingest.parse import ChunkSettings, chunk_report, parse_report, split_sentences
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 REPORTS = sorted(SEEDS.glob("*.txt"))
 
 

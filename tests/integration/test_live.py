@@ -10,19 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from paths import SEEDS
 from reportqa.engine import Engine
 from reportqa.indexing.build import build_index, remove_reports
 from reportqa.indexing.embed import load_embedder
 from reportqa.indexing.live import LiveIndex, current_generation, engine_loader, load_generation
-from reportqa.indexing.manage import add_reports, page_starts_from_chunks, reindex, stored_reports
+from reportqa.indexing.manage import add_reports, reindex, stored_reports
 from reportqa.ingest.parse import ChunkSettings
 from reportqa.ingest.read import read_report
-from reportqa.records import Chunk
 
-ROOT = Path(__file__).resolve().parents[1]
-JINGHU = ROOT / "seeds" / "jinghu-2024-fazhi.txt"
-HUAIAN = ROOT / "seeds" / "huaian-2024-xxgk-nianbao.txt"
-LONGHUA = ROOT / "seeds" / "shenzhen-longhua-2019-fazhi.txt"
+JINGHU = SEEDS / "jinghu-2024-fazhi.txt"
+HUAIAN = SEEDS / "huaian-2024-xxgk-nianbao.txt"
+LONGHUA = SEEDS / "shenzhen-longhua-2019-fazhi.txt"
 
 
 @pytest.fixture(scope="module")
@@ -145,19 +144,6 @@ def test_add_reports_keeps_the_indexed_ones_and_refuses_a_clash(
     add_reports(fresh, [read_report(JINGHU)], embedder)
     assert [r.id for r in stored_reports(fresh)] == ["jinghu-2024-fazhi"]
     shutil.rmtree(fresh)
-
-
-def test_page_starts_come_back_from_the_chunks() -> None:
-    def chunk(start: int, end: int, page: int | None) -> Chunk:
-        return Chunk("r", "", start, end, "x" * (end - start), page=page)
-
-    chunks = [chunk(0, 10, 1), chunk(10, 30, 1), chunk(35, 50, 2), chunk(80, 90, 4)]
-    starts = page_starts_from_chunks(chunks)
-    assert starts == [0, 35, 80, 80]
-    from bisect import bisect_right
-
-    assert [bisect_right(starts, c.start) for c in chunks] == [1, 1, 2, 4]
-    assert page_starts_from_chunks([chunk(0, 5, None)]) == []
 
 
 def test_a_swap_in_the_middle_of_a_load_is_never_mixed_in(

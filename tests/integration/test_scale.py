@@ -12,17 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from paths import SEEDS
 from reportqa.indexing.arrays import NpyAppender
-from reportqa.indexing.chunkfile import ChunkFile, ChunkWriter
 from reportqa.indexing.keyword_build import KeywordIndexWriter
 from reportqa.indexing.tokenize import tokenize
 from reportqa.ingest.parse import ChunkSettings, chunk_report
 from reportqa.search import dense
 from reportqa.search.dense import DenseIndex, Moments, write_dense
-from reportqa.search.retrieve import KeywordIndex, build_keyword_index, top_rows
+from reportqa.search.retrieve import KeywordIndex, build_keyword_index
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 QUERIES = [
     "2024年全区新收行政复议案件多少件？",
     "市政府网站主动公开各类政府信息多少条",
@@ -125,37 +123,6 @@ def test_flat_search_filters_inside(tmp_path: Path) -> None:
     for rows in (None, np.arange(100, 30_00, 7)):
         ids, _ = index.search(q, 10, rows)
         assert ids.tolist() == _exact(vectors, q, 10, rows).tolist()
-
-
-def test_top_rows_matches_a_stable_sort_of_every_row() -> None:
-    rng = np.random.default_rng(3)
-    scores = rng.integers(0, 5, 2_000).astype(np.float32)  # many ties
-    rows = np.sort(rng.choice(2_000, 700, replace=False))
-    for subset in (None, rows):
-        ids, values = top_rows(scores, subset, 50)
-        pool = np.arange(2_000) if subset is None else subset
-        expected = pool[np.argsort(-scores[pool], kind="stable")][:50]
-        assert ids.tolist() == expected.tolist()
-        assert values.tolist() == scores[expected].tolist()
-
-
-def test_chunks_are_read_from_disk_by_row(tmp_path: Path) -> None:
-    text = (SEEDS / "jinghu-2024-fazhi.txt").read_text(encoding="utf-8")
-    chunks = chunk_report("jinghu-2024-fazhi", text, ChunkSettings())
-    writer = ChunkWriter(tmp_path)
-    for start in range(0, len(chunks), 10):
-        writer.append(chunks[start : start + 10])
-    writer.close()
-    stored = ChunkFile(tmp_path, {"jinghu-2024-fazhi": (0, len(chunks))})
-    assert len(stored) == len(chunks)
-    assert stored[7] == chunks[7] and stored[-1] == chunks[-1]
-    assert list(stored) == chunks
-    assert [c for _, c in stored.chunks_of("jinghu-2024-fazhi")] == chunks
-    with pytest.raises(IndexError):
-        stored[len(chunks)]
-    (tmp_path / "chunks.jsonl").write_text('{"report": "x"}\n', encoding="utf-8")
-    with pytest.raises(ValueError):
-        ChunkFile(tmp_path, {})
 
 
 _BUILD_AND_MEASURE = r"""

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.answer.compose import Candidate, _announced_items
 from reportqa.engine import Engine
-from reportqa.records import Chunk, Hit
 
 
 @pytest.mark.parametrize(
@@ -59,16 +57,3 @@ def test_json_names_the_checks_of_an_answer_and_of_a_refusal(all_engine: Engine)
     failed = [c for c in refused["checks"] if not c["passed"]]
     assert refused["refused"] and failed[0]["check"] == "year"
     assert failed[0]["reason"] in refused["answer"]
-
-
-def test_announced_items_follow_their_announcement() -> None:
-    text = "重点做好以下三个方面工作。（一）稳增长，促发展。（二）抓改革，促开放。（三）惠民生，保安全。（一）另一份清单。"
-    chunk = Chunk("r", "二、工作安排", 0, len(text), text)
-    end = text.index("。") + 1
-    anchor = Candidate(0, Hit(0, chunk, 1.0), 0, end, 1.0, 1.0, frozenset())
-    items = _announced_items(anchor, [chunk], {"r": text})
-    assert [text[c.start : c.end] for c in items] == [
-        "（一）稳增长",
-        "（二）抓改革",
-        "（三）惠民生",
-    ]

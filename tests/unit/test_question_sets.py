@@ -14,11 +14,9 @@ from typing import Any
 
 import pytest
 
+from paths import EVAL_DIR, SEEDS
 from reportqa.ingest.read import read_report
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL_DIR = ROOT / "eval"
-SEEDS_DIR = ROOT / "seeds"
 CORPUS_DIR = EVAL_DIR / "reports"
 SPLIT_FILES = {"dev": EVAL_DIR / "dev.jsonl", "test": EVAL_DIR / "test.jsonl"}
 HELD_OUT_CORPUS = EVAL_DIR / "test_corpus.jsonl"  # written separately; checked here if present
@@ -66,7 +64,7 @@ QUESTIONS = [q for questions in SPLITS.values() for q in questions]
 @cache
 def report_path(name: str) -> Path:
     """A question's report by its file name: a seed report or a corpus copy in eval/reports/."""
-    found = [SEEDS_DIR / name] if (SEEDS_DIR / name).is_file() else []
+    found = [SEEDS / name] if (SEEDS / name).is_file() else []
     found += [p for p in CORPUS_DIR.glob(f"*/{name}") if p.is_file()]
     assert len(found) == 1, f"{name}: {found or 'not found'}"
     return found[0]
@@ -137,7 +135,7 @@ def test_splits_are_by_report() -> None:
 def test_quotas() -> None:
     per_report = Counter(q["report"] for q in QUESTIONS)
     assert per_report[SEED_REPORT] >= 80
-    for report in sorted(p.name for p in SEEDS_DIR.glob("*.txt")):
+    for report in sorted(p.name for p in SEEDS.glob("*.txt")):
         assert per_report[report] >= 8, report
     for report in sorted(DEV_CORPUS):
         assert per_report[report] >= 4, report
