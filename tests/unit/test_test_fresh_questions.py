@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
+from paths import EVAL_DIR, ROOT
 from reportqa.ingest.read import read_report
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL_DIR = ROOT / "eval"
 QUESTIONS_PATH = EVAL_DIR / "test_fresh.jsonl"
 OTHER_SPLITS = ("dev", "test", "test_corpus")
 REPORTS_DIR = EVAL_DIR / "reports"
