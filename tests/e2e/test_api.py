@@ -18,39 +18,13 @@ import httpx
 import pytest
 
 from paths import SEEDS
-from served import reportqa_command, run_cli, served
+from served import run_cli, served
 from web_server import CHROMIUM, CHROMIUM_ARGS
 
 JINGHU = SEEDS / "jinghu-2024-fazhi.txt"
 HUAIAN = SEEDS / "huaian-2024-xxgk-nianbao.txt"
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
 HUAIAN_QUESTION = "淮安市2024年主动公开政府信息多少条？"
-
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("api") / "index"
-    result = run_cli("index", str(JINGHU), str(HUAIAN), "--index-dir", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-@pytest.fixture(scope="module")
-def cli_answer(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
-    """`reportqa ask --json`, started before the server so that both load at once."""
-    proc = subprocess.Popen(
-        [reportqa_command(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    yield proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.communicate()
 
 
 @pytest.fixture(scope="module")

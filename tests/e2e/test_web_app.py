@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from paths import ROOT, SEEDS
+from paths import ROOT
 from served import reportqa_command, served
 from web_server import CHROMIUM, CHROMIUM_ARGS
 
-TWO_REPORTS = [SEEDS / "jinghu-2024-fazhi.txt", SEEDS / "huaian-2024-xxgk-nianbao.txt"]
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
 # The README's screenshot is refreshed on request only, so a test run leaves the tree unchanged.
 SCREENSHOT = (
@@ -33,34 +32,6 @@ SCREENSHOT = (
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
 )
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("web") / "index"
-    subprocess.run(
-        [reportqa_command(), "index", *map(str, TWO_REPORTS), "--index-dir", str(out)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return out
-
-
-@pytest.fixture(scope="module")
-def cli_answer(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
-    """`reportqa ask --json`, started early so that it runs while the server starts."""
-    proc = subprocess.Popen(
-        [reportqa_command(), "ask", QUESTION, "--json", "--index-dir", str(index_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    yield proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.communicate()
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,8 @@ from typing import Any
 
 import pytest
 
-from paths import SEEDS
 from web_server import CHROMIUM, CHROMIUM_ARGS, Served, reportqa
 
-TWO_REPORTS = [SEEDS / "jinghu-2024-fazhi.txt", SEEDS / "huaian-2024-xxgk-nianbao.txt"]
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
@@ -101,15 +99,8 @@ CHECKED = [
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("webui")
-    index_dir = root / "index"
-    subprocess.run(
-        [reportqa(), "index", *map(str, TWO_REPORTS), "--index-dir", str(index_dir)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
     env = {
         "REPORTQA_FEEDBACK": str(root / "feedback.jsonl"),
         "REPORTQA_STREAM_DELAY_S": "0.3",

@@ -15,6 +15,7 @@ from reportqa.evaluation.runner import (
     run_eval,
     write_outputs,
 )
+from reportqa.indexing.embed import Embedder
 from reportqa.records import Answer
 from reportqa.search.retrieve import Mode
 
@@ -103,21 +104,9 @@ SUMMARY_KEYS = {
 NOT_APPLICABLE = {"chitchat_uncited"}
 
 
-def _build_index(paths: list[Path], index_dir: Path) -> None:
-    result = CliRunner().invoke(main, ["index", *map(str, paths), "--index-dir", str(index_dir)])
-    assert result.exit_code == 0, result.output
-
-
 @pytest.fixture(scope="module")
-def eval_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("eval") / "index"
-    _build_index([SEED_REPORT], index_dir)
-    return index_dir
-
-
-@pytest.fixture(scope="module")
-def engine(eval_index: Path) -> Engine:
-    return Engine(eval_index)
+def engine(seed_index: Path, embedder: Embedder) -> Engine:
+    return Engine(seed_index, embedder=embedder)
 
 
 @pytest.fixture(scope="module")
@@ -195,9 +184,9 @@ def test_errors_are_recorded_not_raised(engine: Engine) -> None:
 
 @pytest.mark.parametrize(("floor", "code"), [("1.01", 1), ("0.0", 0)])
 def test_cli_min_accuracy(
-    eval_index: Path, questions_file: Path, tmp_path: Path, floor: str, code: int
+    seed_index: Path, questions_file: Path, tmp_path: Path, floor: str, code: int
 ) -> None:
-    args = ["eval", str(questions_file), "--index-dir", str(eval_index), "--out", str(tmp_path)]
+    args = ["eval", str(questions_file), "--index-dir", str(seed_index), "--out", str(tmp_path)]
     result = CliRunner().invoke(main, [*args, "--min-accuracy", floor, "--no-progress"])
     assert result.exit_code == code, result.output
     assert "| hybrid |" in result.output
@@ -207,9 +196,9 @@ def test_cli_min_accuracy(
 
 
 def test_cli_compares_all_retrievers(
-    eval_index: Path, questions_file: Path, tmp_path: Path
+    seed_index: Path, questions_file: Path, tmp_path: Path
 ) -> None:
-    args = ["eval", str(questions_file), "--index-dir", str(eval_index), "--out", str(tmp_path)]
+    args = ["eval", str(questions_file), "--index-dir", str(seed_index), "--out", str(tmp_path)]
     result = CliRunner().invoke(main, [*args, "--retriever", "all", "--no-progress"])
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))

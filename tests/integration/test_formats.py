@@ -1,5 +1,5 @@
 """Word and PDF reports: the same chunks and answers as the plain text, pages for the PDF, and
-clear errors naming the file for scanned, encrypted or broken files."""
+a clear error naming an encrypted file. Hand-made broken files: tests/unit/test_format_errors.py."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ from reportqa.generate.backends import (
 )
 from reportqa.generate.checked import passages_for
 from reportqa.generate.verify import verify
+from reportqa.indexing.embed import Embedder
 
 SLOW_S = 3.0
 QUESTION = "2024年镜湖区全区新收行政复议案件多少件？"
@@ -73,8 +74,8 @@ def tiny_generator(tiny_model: Path) -> TransformersGenerator:
 
 
 @pytest.fixture(scope="module")
-def engine(seed_index: Path) -> Iterator[Engine]:
-    engine = Engine(seed_index)
+def engine(seed_index: Path, embedder: Embedder) -> Iterator[Engine]:
+    engine = Engine(seed_index, embedder=embedder)
     yield engine
     engine.generator = None
 

@@ -1,5 +1,5 @@
 """The index on disk: round trip, no-op rebuilds, refusals of mismatched or damaged indexes,
-atomic swaps, and the reading of report files."""
+and atomic swaps. Reading report files: tests/unit/test_read_errors.py."""
 
 from __future__ import annotations
 
@@ -15,14 +15,8 @@ from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError
 from reportqa.indexing import store
 from reportqa.indexing.build import build_index
-from reportqa.indexing.embed import load_embedder
 from reportqa.ingest.parse import ChunkSettings
 from reportqa.ingest.read import read_report
-
-
-@pytest.fixture(scope="module")
-def embedder():  # type: ignore[no-untyped-def]
-    return load_embedder()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 from paths import SEEDS
 from reportqa.engine import Engine
 from reportqa.indexing.build import build_index, remove_reports
-from reportqa.indexing.embed import load_embedder
 from reportqa.indexing.live import LiveIndex, current_generation, engine_loader, load_generation
 from reportqa.indexing.manage import add_reports, reindex, stored_reports
 from reportqa.ingest.parse import ChunkSettings
@@ -22,11 +21,6 @@ from reportqa.ingest.read import read_report
 JINGHU = SEEDS / "jinghu-2024-fazhi.txt"
 HUAIAN = SEEDS / "huaian-2024-xxgk-nianbao.txt"
 LONGHUA = SEEDS / "shenzhen-longhua-2019-fazhi.txt"
-
-
-@pytest.fixture(scope="module")
-def embedder():  # type: ignore[no-untyped-def]
-    return load_embedder()
 
 
 @pytest.fixture(scope="module")

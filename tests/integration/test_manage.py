@@ -20,7 +20,6 @@ from paths import ROOT, SEEDS
 from reportqa.cli.main import main
 from reportqa.engine import Engine
 from reportqa.indexing.build import build_index
-from reportqa.indexing.embed import load_embedder
 from reportqa.indexing.store import read_manifest
 from reportqa.ingest.parse import ChunkSettings
 from reportqa.ingest.read import read_report
@@ -47,11 +46,6 @@ class CountingEmbedder:
         return self.inner.embed_query(text)
 
 
-@pytest.fixture(scope="module")
-def real_embedder():  # type: ignore[no-untyped-def]
-    return load_embedder()
-
-
 def _copy(names: list[str], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
@@ -67,11 +61,11 @@ def _build(folder: Path, index_dir: Path, embedder: CountingEmbedder):  # type: 
 
 def test_adding_changing_deleting_a_report_embeds_only_that_report(
     tmp_path: Path,
-    real_embedder,  # type: ignore[no-untyped-def]
+    embedder,  # type: ignore[no-untyped-def]
 ) -> None:
     folder = _copy(SMALL, tmp_path / "reports")
     index_dir = tmp_path / "index"
-    counter = CountingEmbedder(real_embedder)
+    counter = CountingEmbedder(embedder)
     first = _build(folder, index_dir, counter)
     assert sorted(first.embedded_reports) == SMALL and counter.calls == 2
 
@@ -100,16 +94,16 @@ def test_adding_changing_deleting_a_report_embeds_only_that_report(
     assert not _build(folder, index_dir, counter).changed and counter.calls == 0
     # Reused vectors are the vectors a fresh build gives.
     fresh = tmp_path / "fresh"
-    _build(folder, fresh, CountingEmbedder(real_embedder))
+    _build(folder, fresh, CountingEmbedder(embedder))
     np.testing.assert_allclose(
         np.load(index_dir / "vectors.npy"), np.load(fresh / "vectors.npy"), atol=1e-5
     )
 
 
-def test_reports_lists_and_remove_takes_one_out(tmp_path: Path, real_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_reports_lists_and_remove_takes_one_out(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     folder = _copy([*SMALL, "huaian-2024-xxgk-nianbao"], tmp_path / "reports")
     index_dir = tmp_path / "index"
-    _build(folder, index_dir, CountingEmbedder(real_embedder))
+    _build(folder, index_dir, CountingEmbedder(embedder))
     runner = CliRunner()
 
     listed = runner.invoke(main, ["reports", "--index-dir", str(index_dir), "--json"])
@@ -127,7 +121,7 @@ def test_reports_lists_and_remove_takes_one_out(tmp_path: Path, real_embedder) -
     assert removed.exit_code == 0, removed.output
     manifest = read_manifest(index_dir)
     assert manifest is not None and set(manifest["reports"]) == set(SMALL)
-    engine = Engine(index_dir, embedder=real_embedder)
+    engine = Engine(index_dir, embedder=embedder)
     assert {c.report for c in engine.chunks} == set(SMALL)
     # The other reports' vectors are kept as they were.
     kept = np.load(index_dir / "vectors.npy")
@@ -165,12 +159,12 @@ def _wait_for_building(proc: subprocess.Popen[bytes], seconds: float) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_build_leaves_the_previous_index_usable(
     tmp_path: Path,
-    real_embedder,  # type: ignore[no-untyped-def]
+    embedder,  # type: ignore[no-untyped-def]
     sig: signal.Signals,
 ) -> None:
     index_dir = tmp_path / "index"
     small = _copy(["jinghu-2024-fazhi"], tmp_path / "small")
-    _build(small, index_dir, CountingEmbedder(real_embedder))
+    _build(small, index_dir, CountingEmbedder(embedder))
     before = (index_dir / "manifest.json").read_text(encoding="utf-8")
 
     big = tmp_path / "big"
@@ -194,18 +188,18 @@ def test_interrupted_build_leaves_the_previous_index_usable(
             proc.kill()
     assert proc.returncode != 0
     assert (index_dir / "manifest.json").read_text(encoding="utf-8") == before
-    engine = Engine(index_dir, embedder=real_embedder)
+    engine = Engine(index_dir, embedder=embedder)
     assert set(engine.reports) == {"jinghu-2024-fazhi"}
     assert not engine.ask("镜湖区2024年全区共调解矛盾纠纷多少件？").refused
 
 
 def test_sidecar_edit_updates_metadata_and_reembeds_only_on_a_new_title(
     tmp_path: Path,
-    real_embedder,  # type: ignore[no-untyped-def]
+    embedder,  # type: ignore[no-untyped-def]
 ) -> None:
     folder = _copy(SMALL, tmp_path / "reports")
     index_dir = tmp_path / "index"
-    counter = CountingEmbedder(real_embedder)
+    counter = CountingEmbedder(embedder)
     _build(folder, index_dir, counter)
     sidecar = folder / "shenzhen-longhua-2019-fazhi.meta.json"
     data = json.loads(sidecar.read_text(encoding="utf-8"))

@@ -31,13 +31,6 @@ TINY_TEXT = SEED_REPORT.read_text(encoding="utf-8")[:700]
 TINY_QUESTION = "2024年区政府党组学习习近平法治思想多少次？"
 
 
-@pytest.fixture(scope="module")
-def shared_embedder() -> Any:
-    from reportqa.indexing.embed import load_embedder
-
-    return load_embedder()
-
-
 @dataclass
 class World:
     """A temporary folder with a user's files in it, and helpers to make more."""
@@ -637,7 +630,7 @@ def _inside_kept_default(w: World) -> None:
 
 @pytest.fixture
 def world(
-    tmp_path: Path, seed_index: Path, shared_embedder: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed_index: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[World]:
     import reportqa.engine
     import reportqa.indexing.embed
@@ -647,7 +640,7 @@ def world(
 
     def load(name: str | None = None) -> Any:
         chosen = reportqa.indexing.embed.resolve_embedder_name(name)
-        return shared_embedder if chosen == shared_embedder.name else real_load(name)
+        return embedder if chosen == embedder.name else real_load(name)
 
     monkeypatch.setattr(reportqa.indexing.embed, "load_embedder", load)
     monkeypatch.setattr(reportqa.engine, "load_embedder", load)

@@ -1,5 +1,5 @@
 """Scale: the streamed keyword index scores exactly as bm25s does; dense search applies report
-filters inside the search, exact or approximate; chunks are read from disk on demand; and a
+filters inside the search, exact or approximate; an index is read back a batch at a time; and a
 build's peak memory is bounded by its batch, not by the report's size."""
 
 from __future__ import annotations

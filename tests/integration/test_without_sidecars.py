@@ -8,7 +8,6 @@ import shutil
 
 import pytest
 
-from conftest import _build
 from paths import EVAL_DIR, SEEDS
 from reportqa.search.route import place_forms
 
@@ -26,13 +25,13 @@ def _dev_questions() -> list[dict[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def bare_engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def bare_engine(tmp_path_factory: pytest.TempPathFactory, build_reports, embedder):  # type: ignore[no-untyped-def]
     from reportqa.engine import Engine
 
     folder = tmp_path_factory.mktemp("bare")
     for path in sorted(SEEDS.glob("*.txt")):
         shutil.copy(path, folder / path.name)  # the text alone, no .meta.json beside it
-    return Engine(_build(sorted(folder.glob("*.txt")), folder / "index"))
+    return Engine(build_reports(sorted(folder.glob("*.txt")), folder / "index"), embedder=embedder)
 
 
 def test_metadata_without_sidecars(bare_engine, all_engine) -> None:  # type: ignore[no-untyped-def]
