@@ -20,10 +20,9 @@ from reportqa.ingest.read import read_report
 
 
 @pytest.fixture
-def built(tmp_path: Path, embedder) -> Path:  # type: ignore[no-untyped-def]
-    index_dir = tmp_path / "index"
-    build_index([read_report(SEED_REPORT)], index_dir, embedder, ChunkSettings())
-    return index_dir
+def built(tmp_path: Path, build_reports) -> Path:  # type: ignore[no-untyped-def]
+    """A fresh index of the seed report, for a test to change or damage."""
+    return build_reports([SEED_REPORT], tmp_path / "index")
 
 
 def test_round_trip_keeps_exact_offsets_and_plain_files(built: Path) -> None:

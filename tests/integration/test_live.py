@@ -24,10 +24,8 @@ LONGHUA = SEEDS / "shenzhen-longhua-2019-fazhi.txt"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
-    index_dir = tmp_path_factory.mktemp("live") / "index"
-    build_index([read_report(JINGHU), read_report(HUAIAN)], index_dir, embedder, ChunkSettings())
-    return index_dir
+def built(tmp_path_factory: pytest.TempPathFactory, build_reports) -> Path:  # type: ignore[no-untyped-def]
+    return build_reports([JINGHU, HUAIAN], tmp_path_factory.mktemp("live") / "index")
 
 
 @pytest.fixture
