@@ -185,8 +185,10 @@ class Engine:
             return None
         unknown = [r for r in reports if r not in self.reports]
         if unknown:
+            # Chinese for the reader of the chat and the API, English kept for the command line.
             raise InputError(
-                f"Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)}"
+                f"没有这份报告：{'、'.join(unknown)}。已收录：{'、'.join(self.reports)}。"
+                f"(Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)})"
             )
         return set(reports)
 
