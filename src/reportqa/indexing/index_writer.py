@@ -20,6 +20,7 @@ import numpy as np
 from reportqa.indexing.arrays import NpyAppender
 from reportqa.indexing.chunkfile import ChunkWriter
 from reportqa.indexing.keyword_build import KeywordIndexWriter
+from reportqa.indexing.term_table import write_answer_df
 from reportqa.indexing.tokenize import _ATOM, _JOINABLE_GAP, tokenize
 from reportqa.records import Chunk
 from reportqa.search.dense import VECTORS, Moments, write_dense
@@ -93,6 +94,7 @@ class IndexWriter:
         if progress:
             progress(f"keyword index ({len(self._keyword.vocab):,} terms)")
         finish_keyword_index(self._keyword)
+        write_answer_df(self.folder / "bm25", self._keyword.vocab, self._answer_df)
         if progress:
             progress(f"vector index ({self.count:,} vectors)")
         write_dense(self.folder, self.dim, self._moments, progress)
