@@ -67,9 +67,13 @@ class IndexWriter:
             counts = Counter(body)
             self._answer_df.update(counts.keys())
             joined = _junction(title, body_text)
+            # The search text's counts, in the order `Counter(body + [joined]) + title_counts`
+            # gives them (term ids follow it), without counting the body twice.
+            counts = counts.copy()
             if joined:
-                body.append(joined)
-            documents.append((Counter(body) + title_counts, len(body) + title_length))
+                counts[joined] += 1
+            counts.update(title_counts)
+            documents.append((counts, len(body) + (joined is not None) + title_length))
         self._keyword.add_counts(documents)
 
     def _title_tokens(self, title: str) -> tuple[Counter[str], int]:

@@ -73,18 +73,22 @@ class KeywordIndexWriter:
 
     def encode(self, documents: list[tuple[Counter[str], int]]) -> EncodedChunks:
         """Chunks given as (term counts, number of tokens) as term ids (new terms get ids)."""
+        vocab = self.vocab
+        known = vocab.get
         terms: list[int] = []
         counts: list[int] = []
-        docs: list[int] = []
-        for doc, (term_counts, _) in enumerate(documents):
-            for token, count in term_counts.items():
-                terms.append(self.vocab.setdefault(token, len(self.vocab)))
-                counts.append(count)
-                docs.append(doc)
+        for term_counts, _ in documents:
+            for token in term_counts:
+                term = known(token)
+                if term is None:  # ids in order of first appearance
+                    term = vocab[token] = len(vocab)
+                terms.append(term)
+            counts.extend(term_counts.values())
+        sizes = [len(term_counts) for term_counts, _ in documents]
         return EncodedChunks(
             np.asarray(terms, dtype=np.uint32),
             np.minimum(np.asarray(counts, dtype=np.int64), 65535).astype(np.uint16),
-            np.asarray(docs, dtype=np.uint32),
+            np.repeat(np.arange(len(documents), dtype=np.uint32), sizes),
             np.asarray([length for _, length in documents], dtype=np.uint32),
         )
 
