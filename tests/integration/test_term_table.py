@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from paths import ROOT
 from reportqa.indexing.keyword_build import KeywordIndexWriter, open_mapped_bm25
 from reportqa.indexing.term_table import (
     AnswerFrequencies,
@@ -21,7 +22,6 @@ from reportqa.indexing.term_table import (
 from reportqa.indexing.tokenize import tokenize
 from reportqa.search.retrieve import KeywordIndex
 
-ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [
     "2024年全区新收行政复议案件120件，同比增长50.6%。",
     "AI and GDP: 地区生产总值1.135亿元",
