@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from reportqa.answer.question import find_places
 from reportqa.lang import zh
-from reportqa.records import Answer, Citation
+from reportqa.records import CITATION_MARKER, Answer, Citation
 
 # A part ends at a question mark; "？" inside quotes does not occur in questions.
 _PART_END = re.compile(r"(?<=[？?])")
@@ -65,10 +65,13 @@ def merge(question: str, answers: list[Answer]) -> Answer:
                 None,
             )
             if same is None:
-                same = replace(c, n=len(citations) + 1, highlights=list(c.highlights))
+                same = replace(c, n=len(citations) + 1)
                 citations.append(same)
             else:
-                same.highlights.extend(h for h in c.highlights if h not in same.highlights)
+                extra = tuple(h for h in c.highlights if h not in same.highlights)
+                merged = replace(same, highlights=same.highlights + extra)
+                citations[citations.index(same)] = merged
+                same = merged
             renumber[c.n] = same.n
         texts.append(_renumbered(part.answer, renumber))
     refused_parts = [a for a in answers if a.refused]
@@ -81,4 +84,4 @@ def merge(question: str, answers: list[Answer]) -> Answer:
 
 def _renumbered(text: str, numbers: dict[int, int]) -> str:
     """An answer's citation markers [k] under their new numbers."""
-    return zh.CITATION.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", text)
+    return CITATION_MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", text)
