@@ -373,3 +373,31 @@ def test_the_whole_a_share_is_taken_of_is_not_the_thing_measured(
     question: str, sentence: str, passes: bool
 ) -> None:
     assert check_figure_of_subject(analyse(question), sentence, "", CITY_2024).passed is passes
+
+
+@pytest.mark.parametrize(
+    "place, level",
+    [("贵州", "省"), ("广州", "州"), ("凉山州", "州"), ("山东", "省"), ("六盘水", None)],
+)
+def test_a_province_is_a_province_whatever_its_last_character(
+    place: str, level: str | None
+) -> None:
+    assert zh.admin_level(place) == level
+
+
+@pytest.mark.parametrize(
+    "question, sentence, passes",
+    [
+        ("2023年北海工业投资总额是多少亿元？", "在建百亿级工业项目16个、其中新开工5个", False),
+        (
+            "2023年孝感工业总产值是多少亿元？",
+            "粮食总产47.7亿斤，规上农产品加工业产值1300亿元",
+            False,
+        ),
+        ("2023年临沂民营经济投资是多少亿元？", "民间投资完成900亿元", True),
+    ],
+)
+def test_the_thing_itself_must_be_named_for_its_amount(
+    question: str, sentence: str, passes: bool
+) -> None:
+    assert check_figure_of_subject(analyse(question), sentence, "", CITY_2024).passed is passes

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from reportqa import rules
 from reportqa.answer.question import QuestionFacts, jieba_posseg
 from reportqa.lang import zh
 
@@ -97,6 +98,8 @@ _LEAD_WINDOW = 300  # characters before a sentence in which its lead-in is sough
 def with_target_lead(text: str, start: int, end: int) -> str:
     """The sentence `text[start:end]`, led by the lead-in that makes it a target when it is one
     item of a list of targets ("主要预期目标是：…；新增城镇就业10.3万人，…；"), else as it is."""
+    if not rules.on("time"):
+        return text[start:end]
     window = max(0, start - _LEAD_WINDOW)
     opening = max(max(text.rfind(mark, window, start) for mark in "。！？\n") + 1, window)
     leads = list(zh.TARGET_LEAD.finditer(text, opening, start))
@@ -154,7 +157,7 @@ def check_place(facts: QuestionFacts, sentence: str, section: str, report: Repor
             continue
         # "芜湖市镜湖区": a higher-level place named with a known one is the unit that contains it.
         level = zh.admin_level(place)
-        if level == "省" and any(zh.admin_level(k) != "省" for k in known):
+        if level == "省" and rules.on("places") and any(zh.admin_level(k) != "省" for k in known):
             continue  # "临沂…在山东排第几": the province frames a city's ranking
         if level is not None and any(
             (lower := zh.admin_level(k)) is not None
@@ -288,7 +291,8 @@ def check_period(facts: QuestionFacts, sentence: str, section: str, report: Repo
     """A figure over several years (年均增长5.7%, 累计, 五年来) does not answer a question about
     one year's figure; a question naming the period (年均, 五年, 十四五) asks for it."""
     if (
-        facts.wants_figure
+        rules.on("period")
+        and facts.wants_figure
         and zh.PERIOD.search(sentence)
         and not zh.ASKS_PERIOD.search(facts.text)
         # a sentence naming the year asked speaks of that year ("2024年…累计办结612件")
@@ -314,7 +318,7 @@ def contrasted(question: str, sentence: str) -> tuple[str, str] | None:
 
 
 def check_contrast(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
-    pair = contrasted(facts.text, sentence)
+    pair = contrasted(facts.text, sentence) if rules.on("subject") else None
     if pair:
         return Check("subject", False, f"报告中只有“{pair[1]}”的数字，没有“{pair[0]}”的")
     return Check("subject", True)
@@ -367,7 +371,7 @@ def check_figure_of_subject(
     growth rate, so "进出口总额是多少亿元" is not answered by the 亿元 figure of another clause, nor
     by a sentence that does not name 进出口 at all. A thing named only as the whole a share is
     taken of ("研发经费支出相当于全市生产总值的比例") is not the thing the figure measures."""
-    if not facts.wants_figure:
+    if not facts.wants_figure or not rules.on("amount"):
         return Check("figure_of_subject", True)
     thing = asked_thing(facts.text)
     if thing and answer_kind(facts.text) != "share":
@@ -383,7 +387,8 @@ def check_figure_of_subject(
         return Check("figure_of_subject", True)
     counter = zh.ASKED_COUNTER.search(facts.text)
     assert counter is not None  # asked_head found one
-    if not any(w in sentence or w in section for w in head):
+    if head[-1] not in sentence and head[-1] not in section:
+        # the thing itself (投资 of 工业投资) is not named: "百亿级工业项目" is not an amount of it
         return Check("figure_of_subject", False, f"报告中没有给出{''.join(head)}的数字")
     if not all(w in sentence for w in head):
         return Check("figure_of_subject", True)  # named in part: a paraphrase, judged elsewhere
@@ -410,7 +415,7 @@ def check_modifier(facts: QuestionFacts, sentence: str, section: str, report: Re
     """The thing asked with the word that qualifies it: "规上工业企业营业收入" is not answered by
     "规上科学研究和技术服务业营业收入". Applies when the sentence names the thing (营业收入) but not
     its qualifier (企业), and the qualifier is not one that leaves the thing the same."""
-    if not facts.wants_figure:
+    if not facts.wants_figure or not rules.on("subject"):
         return Check("modifier", True)
     thing = asked_thing(facts.text)
     if len(thing) < 2:

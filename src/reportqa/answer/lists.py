@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from reportqa import rules
 from reportqa.answer.scoring import Candidate
 from reportqa.answer.settings import AnswerSettings
 from reportqa.lang import zh
@@ -79,7 +80,9 @@ def section_items(
 
 # A sentence announcing the items that follow: "重点做好以下八个方面工作", "主要做了以下工作".
 _ANNOUNCE = re.compile(
-    r"以下|如下|([一二两三四五六七八九十\d]+)(?:个|项|大|件)(?:方面|工作|任务|实事|举措)"
+    r"以下|如下|([一二两三四五六七八九十\d]+)(?:个|项|大|件)"
+    + ("?" if rules.on("wording") else "")
+    + r"(?:方面|工作|任务|实事|举措)"
 )
 # Item markers, one style per list: （一）, (一), 一、, 一是, 1., 1、, （1）.
 _MARKERS = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from reportqa import rules
 from reportqa.answer.question import find_places
 from reportqa.lang import zh
 from reportqa.records import CITATION_MARKER, Answer, Citation
@@ -22,6 +23,8 @@ _ASKED = re.compile(zh.ASK.pattern + "[" + zh.COUNTERS + "]?")
 
 def split_parts(question: str) -> list[str]:
     """The questions asked one after another, each standing alone; [question] when it asks one."""
+    if not rules.on("two_questions"):
+        return [question]
     parts = [p.strip() for p in _PART_END.split(question.strip()) if p.strip()]
     if not 2 <= len(parts) <= MAX_PARTS or not all(zh.ASK.search(p) for p in parts):
         return [question]

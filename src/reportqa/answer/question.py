@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from reportqa import rules
 from reportqa.indexing.tokenize import tokenize
 from reportqa.lang import zh
 
@@ -63,6 +64,8 @@ def learn_place_names(places: list[str]) -> None:
     """Teach the segmenter the places of the indexed reports ("嘉兴", "天门"), in full and short
     form, so a question naming them finds them as places: its dictionary tags some as person
     names ("嘉兴/nr") and lacks others."""
+    if not rules.on("places"):
+        return
     tokenizer = jieba_posseg().dt
     added = False
     for place in places:

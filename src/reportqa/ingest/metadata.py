@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from reportqa import rules
 from reportqa.lang import zh
 
 _KINDS = (
@@ -163,7 +164,7 @@ def with_suffix(place: str, text: str) -> str:
     its districts (东营区); the report of 东营市 says 代表市人民政府."""
     if zh.admin_level(place) is not None and place not in zh.PROVINCES:
         return place
-    own = _OWN_LEVEL.search(text)
+    own = _OWN_LEVEL.search(text) if rules.on("metadata") else None
     if own:
         return place + own.group(1)
     used = [s for s in zh.PLACE_SUFFIX_WORDS if place + s in text]

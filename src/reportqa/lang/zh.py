@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from reportqa import rules
+
 # ---------------------------------------------------------------------------------------------
 # Places
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def strip_admin_suffix(place: str) -> str:
     for suffix in ADMIN_SUFFIXES:
         if place.endswith(suffix) and len(place) - len(suffix) >= 2:
             stem = place[: -len(suffix)]
-            if suffix.startswith("自治"):
+            if suffix.startswith("自治") and rules.on("places"):
                 short = ETHNIC_NAME.sub("", stem)
                 stem = short if len(short) >= 2 else stem
             return stem
@@ -106,10 +108,12 @@ PROVINCES = frozenset(
 def admin_level(place: str) -> str | None:
     """The administrative suffix of a place name (市 for 芜湖市, 省 for a bare province name such as
     山东), None when it has none."""
+    if place in PROVINCES and rules.on("places"):
+        return "省"  # 贵州 ends like a prefecture (州) but is a province
     for suffix in ADMIN_SUFFIXES:
         if place.endswith(suffix) and suffix in ADMIN_LEVELS:
             return suffix
-    return "省" if place in PROVINCES else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,6 +140,9 @@ PASSING_YEAR = re.compile(
     r"(?:较|比|同比|与|相比|比较|对比|超过|高于|低于|快于|慢于|好于|自|早在)\s*((?:19|20)\d{2})\s*年"
     r"|(?:从|由)\s*((?:19|20)\d{2})\s*年(?!的?\s*\d)"
     r"|((?:19|20)\d{2})\s*年(?:以来|至今|起|曾|同期|水平)"
+    if rules.on("time")
+    else r"(?:较|比|同比|与|相比|比较|对比|超过|高于|低于|自|从|早在)\s*((?:19|20)\d{2})\s*年"
+    r"|((?:19|20)\d{2})\s*年(?:以来|至今|起|曾|同期|水平)"
 )
 # A relative year as the base of a comparison ("比前年多了多少"): the question asks about the year
 # compared, not about the base.
@@ -148,10 +155,16 @@ COMPARED_RELATIVE_YEAR = re.compile(
 # are read.
 TITLE_YEAR = re.compile(r"\d{4}\s*年度?")
 # "一、2025年工作回顾": the year a work report reviews; it is delivered the year after.
-REVIEWED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:政府)?(?:工作)?(?:回顾|总结)|过去的?一年")
+REVIEWED_YEAR = re.compile(
+    r"((?:19|20)\d{2})\s*年(?:政府)?(?:工作)?(?:回顾|总结)|过去的?一年"
+    if rules.on("metadata")
+    else r"((?:19|20)\d{2})\s*年(?:工作)?(?:回顾|总结)|过去的?一年"
+)
 # "2026年主要目标": the year a work report plans, the year it is delivered.
 PLANNED_YEAR = re.compile(
     r"((?:19|20)\d{2})\s*年(?:的?主要目标|工作安排|重点工作|政府工作(?!回顾|总结)|主要任务)"
+    if rules.on("metadata")
+    else r"((?:19|20)\d{2})\s*年(?:的?主要目标|工作安排|重点工作|政府工作|主要任务)"
 )
 
 
@@ -211,7 +224,7 @@ def relative_years(text: str, delivered: int | None) -> set[int]:
 def asked_relative_years(question: str) -> set[int]:
     """The offsets of the relative years a question asks about (去年 -> -1), leaving out those
     named as a comparison base ("去年…比前年多了多少" asks about 去年 only)."""
-    bases = {m.start(1) for m in COMPARED_RELATIVE_YEAR.finditer(question)}
+    bases = {m.start(1) for m in COMPARED_RELATIVE_YEAR.finditer(question) if rules.on("time")}
     return {
         RELATIVE_YEARS[m.group()]
         for m in RELATIVE_YEAR.finditer(question)
@@ -384,8 +397,8 @@ QUESTION_WORDS = re.compile(
     r"(?:一共|总共|共计)?(?:是|有|为)?多少[个项件次家所名人条批类场期轮户座台辆套篇部支位头吨元]?|"
     r"(?:排|排名|位居|居)?第几[位名]?|多大|多高|"
     r"一共|总共|共计|请问|多少|哪些|哪个|哪里|哪|什么|是否|有没有|有无|如何|怎样|怎么|为何|为什么|几|吗|呢|啊|呀|"
-    r"所说的|说的|指的是|是指|指什么|什么意思|意思|含义|"
-    r"请|告诉我|介绍一下|介绍|一下|分别|是谁|谁|情况|具体|主要|都|有哪|了|的|是"
+    + (r"所说的|说的|指的是|是指|指什么|什么意思|意思|含义|" if rules.on("wording") else "")
+    + r"请|告诉我|介绍一下|介绍|一下|分别|是谁|谁|情况|具体|主要|都|有哪|了|的|是"
 )
 # An interrogative with its copula, where a question's ask begins ("…案件多少件？").
 ASK = re.compile(
@@ -402,6 +415,8 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.&\-]*")
 # "下一年度打算…的那项改革，2024年制定了多少项" the plan only names the topic).
 ASKS_TARGET = re.compile(
     r"目标|预期|计划|力争|打算|将要|拟|要(?:达到|实现|控制|保持|提高|提升|增长|降低|完成)"
+    if rules.on("time")
+    else r"目标|预期|计划|力争|打算|将要|拟"
 )
 # A question asking explicitly for what happened.
 ASKS_RESULT = re.compile(r"实际|实现了|完成了|达到了|完成情况|实绩|结果")
@@ -468,8 +483,14 @@ OUT_OF_DOMAIN = re.compile(
     r"(?:写|作)诗|讲(?:一)?个(?:笑话|故事)|"
     r"天气(?:怎么样|如何|预报|好吗)|(?:今天|明天|后天).{0,4}(?:下雨|天气|气温)|"
     r"菜谱|食谱|红烧|炒菜|好吃|(?:怎么|如何)(?:做|烧|煮|炒)[^，。？?]{0,4}(?:肉|鱼|菜|汤|饭)|"
-    r"推荐[^，。？?]{0,8}(?:电影|电视剧|小说|歌曲|餐厅|美食)|翻译|现在几点|今天(?:几号|星期几)|"
-    r"买(?:什么|哪只)股票|股市|股票行情|大盘(?:走势|行情)|(?:今天|明天|最近)[^，。？?]{0,4}行情"
+    r"推荐[^，。？?]{0,4}(?:电影|电视剧|小说|歌曲|餐厅|美食)|翻译|现在几点|今天(?:几号|星期几)|"
+    r"买(?:什么|哪只)股票"
+    + (
+        r"|推荐[^，。？?]{0,8}(?:电影|电视剧|小说|歌曲|餐厅|美食)|股市|股票行情|大盘(?:走势|行情)"
+        r"|(?:今天|明天|最近)[^，。？?]{0,4}行情"
+        if rules.on("wording")
+        else ""
+    )
 )
 
 

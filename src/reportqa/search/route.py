@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from reportqa import rules
 from reportqa.lang import zh
 
 
@@ -63,7 +64,7 @@ def most_specific(
     """The reports of the most specific place a question names: "孝感…在湖北排第几" is about 孝感,
     and 湖北 frames it. All of them when a place's level is unknown."""
     levels = {places: _matched_level(question, asked, places) for places in matched}
-    if None in levels.values() or not levels:
+    if None in levels.values() or not levels or not rules.on("places"):
         return list(matched.values())
     top = max(level for level in levels.values() if level is not None)
     return [rids for places, rids in matched.items() if levels[places] == top]

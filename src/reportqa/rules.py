@@ -1,0 +1,27 @@
+"""Which of the general answer rules are on: all of them, unless `REPORTQA_RULES_OFF` names some
+(comma-separated), which is how the README measures what each rule adds to the evaluation scores.
+
+- places: autonomous regions by their everyday names (广西), a province framing a city's rank, the
+  most specific place a question names chooses the report, the indexed places known as places;
+- metadata: a bare place at the report's own level (东营 -> 东营市), years from "2023年政府工作回顾";
+- time: a year with its own figure is not in passing, a relative year compared with is not asked,
+  target wordings (要控制在), items of a list of targets are targets;
+- period: a figure over several years does not answer for one year;
+- subject: neighbouring subjects (进口/出口) and the qualifier of the thing asked;
+- amount: an amount asked must stand with the thing asked;
+- two_questions: a question asking two things is answered part by part;
+- wording: more chit-chat, question words (是指, 说的) and announced lists (重点做好八方面工作).
+"""
+
+from __future__ import annotations
+
+import os
+
+RULES = ("places", "metadata", "time", "period", "subject", "amount", "two_questions", "wording")
+OFF = frozenset(r.strip() for r in os.environ.get("REPORTQA_RULES_OFF", "").split(",") if r.strip())
+
+
+def on(rule: str) -> bool:
+    """Whether a rule is on (read once, when the process starts)."""
+    assert rule in RULES, rule
+    return rule not in OFF
