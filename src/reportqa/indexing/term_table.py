@@ -15,6 +15,7 @@ Files, in the index's `bm25/` folder:
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ TERMS = "terms.bin"
 OFFSETS = "terms.offsets.npy"
 IDS = "terms.ids.npy"
 ANSWER_DF = "terms.answer_df.npy"
+_KNOWN_MAX = 65_536
 
 
 def write_term_table(folder: Path, vocab: Mapping[str, int]) -> None:
@@ -61,7 +63,13 @@ class TermTable(Mapping[str, int]):
         size = (folder / TERMS).stat().st_size
         if len(self._offsets) != len(self._ids) + 1 or int(self._offsets[-1]) != size:
             raise ValueError(f"{TERMS} does not match {OFFSETS}")
-        self._terms: Any = np.memmap(folder / TERMS, dtype=np.uint8, mode="r") if size else b""
+        self._terms: Any = b""
+        if size:
+            with (folder / TERMS).open("rb") as handle:
+                self._terms = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        # The answer step weighs the question's terms in every candidate sentence: the same few
+        # dozen terms, looked up once each (bounded; cleared when full).
+        self._known: dict[str, int] = {}
 
     def _term(self, position: int) -> bytes:
         start, end = int(self._offsets[position]), int(self._offsets[position + 1])
@@ -69,6 +77,14 @@ class TermTable(Mapping[str, int]):
 
     def position(self, term: str) -> int:
         """The term's place in sorted order, or -1."""
+        known = self._known.get(term)
+        if known is None:
+            if len(self._known) >= _KNOWN_MAX:
+                self._known.clear()
+            known = self._known[term] = self._search(term)
+        return known
+
+    def _search(self, term: str) -> int:
         wanted = term.encode("utf-8")
         low, high = 0, len(self._ids)
         while low < high:
