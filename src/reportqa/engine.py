@@ -62,10 +62,6 @@ def _answer_weights(index_dir: Path, chunks: Sequence[Chunk]) -> TermWeights:
     return TermWeights(df, len(chunks))
 
 
-# Report ids named in the message about an unknown report.
-_LISTED_REPORTS = 10
-
-
 def check_question(question: str) -> str:
     """The question stripped, or an InputError saying what is wrong with it."""
     if not isinstance(question, str):
@@ -195,9 +191,9 @@ class Engine:
         unknown = [r for r in reports if r not in self.reports]
         if unknown:
             # Chinese for the reader of the chat and the API, English kept for the command line;
-            # the indexed ids listed once, and only the first few (an index may hold thousands).
-            listed = ", ".join(list(self.reports)[:_LISTED_REPORTS])
-            more = ", …" if len(self.reports) > _LISTED_REPORTS else ""
+            # the indexed ids listed once, and only the first ten (an index may hold thousands).
+            listed = ", ".join(list(self.reports)[:10])
+            more = ", …" if len(self.reports) > 10 else ""
             raise InputError(
                 f"没有这份报告：{'、'.join(unknown)}。(Unknown report(s): {', '.join(unknown)}.) "
                 f"已收录 / Indexed ({len(self.reports)}): {listed}{more}"
