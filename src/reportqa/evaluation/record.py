@@ -11,13 +11,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportqa.evaluation.metrics import QuestionResult, summarise, summarise_by
 from reportqa.records import Citation, Hit
-
-if TYPE_CHECKING:  # a type only: the records do not load the retrieval stack
-    from reportqa.search.retrieve import Mode
+from reportqa.search.retrieve import Mode
 
 RETRIEVE_K = 10
 SNIPPET_CHARS = 60
