@@ -178,7 +178,7 @@ def test_the_answer_step_is_a_parameter(engine: Engine, questions_file: Path) ->
 def test_errors_are_recorded_not_raised(engine: Engine) -> None:
     q = EvalQuestion("t-long", "问" * 5000, "x", ("x",), ("x" * 20,), "fact", SEED_REPORT.name)
     run = run_eval(engine, [q], progress=False)
-    assert run.records[0]["failure"] == "error"
+    assert run.records[0].failure == "error"
     assert run.summary()["overall"]["accuracy"] == 0.0
 
 

@@ -17,6 +17,7 @@ from reportqa.evaluation.metrics import (
     summarise,
     summarise_by,
 )
+from reportqa.evaluation.record import EvalRecord
 from reportqa.evaluation.report import chart_series, worst_failures
 from reportqa.evaluation.runner import EvalQuestion, classify
 
@@ -250,12 +251,15 @@ def test_classify_failures() -> None:
     assert _question(()).report_id == "r"
 
 
+def _record(qid: str, failure: str | None) -> EvalRecord:
+    q = EvalQuestion(qid, "问", "", (), (), "fact", "")
+    return EvalRecord("hybrid", q, "", False, False, failure, None, False, None, 0, (), (), 1.0)
+
+
 def test_worst_failures_take_each_kind_in_turn() -> None:
-    records = [{"id": i, "failure": kind} for i, kind in enumerate("aaaabc")] + [
-        {"id": 9, "failure": None}
-    ]
+    records = [_record(str(i), kind) for i, kind in enumerate("aaaabc")] + [_record("9", None)]
     picked = worst_failures(records, ["a", "b", "c"], limit=4)
-    assert [r["id"] for r in picked] == [0, 4, 5, 1]
+    assert [r.question.id for r in picked] == ["0", "4", "5", "1"]
 
 
 def test_chart_series() -> None:
