@@ -8,7 +8,6 @@ and BM25 files are made from the files on disk when the last report is in.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,7 +23,11 @@ from reportqa.indexing.tokenize import _ATOM, _JOINABLE_GAP, tokenize
 from reportqa.records import Chunk
 from reportqa.search.dense import VECTORS, Moments, write_dense
 
-# The answer step's term weights (document frequency over section + text of every chunk).
+# The answer step's term weights: the document frequency of each term over section + text of
+# every chunk, by the term's id in the keyword index's vocabulary (bm25/vocab.index.json, which
+# holds every such term), so that opening the index parses no second vocabulary.
+ANSWER_DF = "answer_df.npy"
+# The same counts as one JSON object, as indexes built before answer_df.npy hold them.
 ANSWER_TERMS = "answer_terms.json"
 
 StepProgress = Callable[[str], None]
@@ -86,16 +89,22 @@ class IndexWriter:
         """Close the stores and build the search files from them."""
         self._chunks.close()
         self._vectors.close()
-        (self.folder / ANSWER_TERMS).write_text(
-            json.dumps({"chunks": self.count, "df": self._answer_df}, ensure_ascii=False),
-            encoding="utf-8",
-        )
+        np.save(self.folder / ANSWER_DF, answer_df_by_id(self._answer_df, self._keyword.vocab))
         if progress:
             progress(f"keyword index ({len(self._keyword.vocab):,} terms)")
         finish_keyword_index(self._keyword)
         if progress:
             progress(f"vector index ({self.count:,} vectors)")
         write_dense(self.folder, self.dim, self._moments, progress)
+
+
+def answer_df_by_id(df: Counter[str], vocab: dict[str, int]) -> np.ndarray:
+    """The counts of `df` placed at their terms' ids in `vocab` (0 for the keyword index's terms
+    the answer step never sees: title tokens and junctions)."""
+    counts = np.zeros(len(vocab), dtype=np.int32)
+    for term, n in df.items():
+        counts[vocab[term]] = n
+    return counts
 
 
 @lru_cache(maxsize=64)

@@ -7,7 +7,7 @@ chosen on the evaluation set (see README).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -63,6 +63,11 @@ class KeywordIndex:
 
     @property
     def _vocab(self) -> dict[str, int]:
+        return self._model.vocab_dict
+
+    @property
+    def vocabulary(self) -> Mapping[str, int]:
+        """Each term's id (the build stores per-term counts by these ids: see index_writer)."""
         return self._model.vocab_dict
 
     @property
