@@ -30,8 +30,9 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The evaluation: dev, test and test_corpus (those present) over index-eval/, built from seeds/
-# and the 101 corpus reports in eval/reports/ (107 reports; only new or changed ones are embedded).
+# The evaluation: dev, test, test_corpus and test_fresh (those present) over index-eval/, built
+# from seeds/ and the 101 corpus reports in eval/reports/ (107 reports; only new or changed ones
+# are embedded).
 EVAL_REPORTS := seeds eval/reports/provinces-2026 eval/reports/cities-docx
 
 eval: $(STAMP)

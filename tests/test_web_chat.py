@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from ui.chat import Chat, ChatState, Warmup, resolve_reports
 
-from reportqa.answer.compose import ReportInfo
+from reportqa.answer.evidence import ReportInfo
 from reportqa.engine import Engine
 from reportqa.errors import IndexUnusableError, InputError
 from reportqa.records import Answer, Chunk, Citation
@@ -38,7 +38,7 @@ class FakeEngine:
             )
         citation = Citation(
             1, "r1", "镜湖区报告", CHUNK.section, CHUNK.start, CHUNK.end, CHUNK.text, 0.5,
-            highlights=[(START, START + len(SENTENCE))],
+            highlights=((START, START + len(SENTENCE)),),
         )  # fmt: skip
         answer = f"{SENTENCE[:-1]}[1]。"
         return Answer(question, answer, False, [citation])

@@ -11,10 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from reportqa.answer import smalltalk
-from reportqa.answer.compose import AnswerSettings, TermWeights, compose_answer, refusal
+from reportqa.answer.compose import compose_answer
 from reportqa.answer.evidence import ReportInfo
 from reportqa.answer.inputs import clean_question, report_ids
 from reportqa.answer.question import analyse
+from reportqa.answer.refusal import refusal
+from reportqa.answer.scoring import TermWeights
+from reportqa.answer.settings import AnswerSettings
 from reportqa.errors import IndexUnusableError, InputError
 from reportqa.generate.backends import Generator, OnToken
 from reportqa.generate.checked import generated_answer

@@ -50,7 +50,7 @@ class Citation:
     text: str
     score: float
     page: int | None = None
-    highlights: list[tuple[int, int]] = field(default_factory=list)
+    highlights: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

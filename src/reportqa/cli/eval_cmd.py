@@ -2,7 +2,7 @@
 
 The question sets are JSON-lines files; a split is one of them named by its stem in eval/
 (eval/dev.jsonl is the split "dev"). Splits are scored together in one pass but reported apart,
-so tuning figures (dev) are never mixed up with held-out ones (test, test_corpus).
+so tuning figures (dev) are never mixed up with held-out ones (test, test_corpus, test_fresh).
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from reportqa.errors import InputError, ReportQAError
 from reportqa.search.retrieve import MODES, Mode
 
 EVAL_DIR = Path("eval")
-# dev: tuned on; test and test_corpus: held out, reported only. Without arguments, every one of
-# these files that exists is scored (test_corpus may not be there yet).
-SPLITS = ("dev", "test", "test_corpus")
+# dev: tuned on; test, test_corpus and test_fresh: held out, reported only (test_fresh asks about
+# twelve reports that no other split uses). Without arguments, every one of these files that
+# exists is scored (a held-out file may not be there yet).
+SPLITS = ("dev", "test", "test_corpus", "test_fresh")
 DEFAULT_OUT = Path("eval/out")
 
 
@@ -151,8 +152,8 @@ def eval_command(
     backend: Any,
 ) -> None:
     """Score question files QUESTIONS and/or --split NAMEs (default: eval/dev.jsonl,
-    eval/test.jsonl, eval/test_corpus.jsonl, those present) against the index. Questions about a
-    report the index does not hold are skipped, and counted."""
+    eval/test.jsonl, eval/test_corpus.jsonl, eval/test_fresh.jsonl, those present) against the
+    index. Questions about a report the index does not hold are skipped, and counted."""
     from reportqa.engine import Engine
     from reportqa.evaluation.metrics import metric_table
     from reportqa.evaluation.report import GROUP_COLUMNS, SPLIT_COLUMNS, headline

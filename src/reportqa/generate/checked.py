@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from reportqa.answer.compose import ReportInfo
+from reportqa.answer.evidence import ReportInfo
 from reportqa.generate.backends import (
     Generator,
     GeneratorError,
@@ -61,7 +61,7 @@ def renumber(
                 text=chunk.text,
                 score=round(hit.score, 6),
                 page=chunk.page,
-                highlights=[],
+                highlights=(),
             )
         )
     body = CITATION.sub(lambda m: f"[{new[int(m.group(1))]}]", text.strip())
