@@ -38,15 +38,16 @@ class BuildSettings:
     differ from the index's rebuilds every report."""
 
     format_version: int
-    embedder: str  # the embedder's name (its width is known only once it is loaded)
+    embedder_name: str  # EmbedderInfo.name (the width is known only once the model is loaded)
     tokenizer: str
     chunker: ChunkSettings
 
     def to_json(self) -> dict[str, Any]:
-        """The settings as one JSON object (the key of a resumed build's saved vectors)."""
+        """The settings as one JSON object: what the key of a resumed build's saved vectors is
+        made from (resume.py), spelt as it always was so that saved vectors stay usable."""
         return {
             "format_version": self.format_version,
-            "embedder": self.embedder,
+            "embedder": self.embedder_name,
             "tokenizer": self.tokenizer,
             "chunker": asdict(self.chunker),
         }
