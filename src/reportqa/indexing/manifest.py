@@ -9,7 +9,7 @@ JSON: a wrong type in the file is found once, here, with the field it is in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from reportqa.ingest.metadata import ReportMeta
@@ -120,8 +120,7 @@ class ReportEntry:
         )
 
     def with_rows(self, rows: tuple[int, int]) -> ReportEntry:
-        from dataclasses import replace
-
+        """The same report at other rows (another report was taken out before it)."""
         return replace(self, rows=rows, chunks=rows[1] - rows[0])
 
     def to_json(self) -> dict[str, Any]:
