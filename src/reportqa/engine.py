@@ -128,8 +128,7 @@ class Engine:
         }
         try:
             # As the build counted them: opening an index re-tokenises no chunk.
-            document_frequency = read_answer_df(folder, keyword.vocabulary)
-            self.weights = TermWeights(document_frequency, len(self.chunks))
+            self.weights = TermWeights(read_answer_df(folder), len(self.chunks))
         except (OSError, ValueError, KeyError) as exc:
             raise IndexUnusableError(
                 f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
@@ -159,8 +158,10 @@ class Engine:
             return None
         unknown = [r for r in reports if r not in self.reports]
         if unknown:
+            # Chinese for the reader of the chat and the API, English kept for the command line.
             raise InputError(
-                f"Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)}"
+                f"没有这份报告：{'、'.join(unknown)}。已收录：{'、'.join(self.reports)}。"
+                f"(Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)})"
             )
         return set(reports)
 

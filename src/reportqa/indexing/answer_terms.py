@@ -1,58 +1,36 @@
 """The answer step's document frequencies as the build stored them, read without re-counting.
 
-The build counts, for every term, the chunks whose section and text hold it, and stores the counts
-by the term's id in the keyword index's vocabulary (`answer_df.npy`). Opening an index then costs
-one small array read: the vocabulary is the one the keyword index has already loaded.
+The build counts, for every term, the chunks whose section and text hold it. An index stores the
+counts by term id beside its keyword term table (`bm25/terms.answer_df.npy`, see term_table.py);
+an index built before the term table existed holds the same counts in `answer_terms.json`.
+Opening an index never tokenises its chunks again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-
-from reportqa.indexing.index_writer import ANSWER_DF, ANSWER_TERMS
-
-
-class CountsByTerm(Mapping[str, int]):
-    """Document frequencies stored by term id, read as a mapping from term to count. Terms of
-    the vocabulary the answer step never counted (titles only) are absent, as in a dict."""
-
-    def __init__(self, vocabulary: Mapping[str, int], counts: np.ndarray) -> None:
-        if len(counts) != len(vocabulary):
-            raise ValueError(
-                f"{ANSWER_DF} holds {len(counts)} counts for {len(vocabulary)} keyword terms"
-            )
-        self._vocabulary = vocabulary
-        self._counts = counts
-
-    def __getitem__(self, term: str) -> int:
-        count = int(self._counts[self._vocabulary[term]])
-        if count == 0:
-            raise KeyError(term)
-        return count
-
-    def __iter__(self) -> Iterator[str]:
-        counts = self._counts
-        return (term for term, i in self._vocabulary.items() if counts[i])
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(self._counts))
+from reportqa.indexing.index_writer import ANSWER_TERMS
+from reportqa.indexing.term_table import ANSWER_DF, AnswerFrequencies, TermTable, has_term_table
 
 
-def read_answer_df(folder: Path, vocabulary: Mapping[str, int]) -> Mapping[str, int]:
-    """The answer step's document frequencies in the index at `folder`.
+def has_stored_counts(folder: Path) -> bool:
+    """Whether the index at `folder` holds its counts beside its term table (builds since the
+    term table do; a build over an older index writes them, keeping every vector)."""
+    bm25 = folder / "bm25"
+    return has_term_table(bm25) and (bm25 / ANSWER_DF).exists()
 
-    An index built before `answer_df.npy` existed holds the same counts in `answer_terms.json`.
-    OSError or ValueError if the index holds neither, or a damaged one.
-    """
-    path = folder / ANSWER_DF
-    if path.exists():
-        return CountsByTerm(vocabulary, np.load(path))
+
+def read_answer_df(folder: Path) -> Mapping[str, int]:
+    """The answer step's document frequencies in the index at `folder`: looked up on disk from
+    the term table, or read from answer_terms.json in an older index. OSError or ValueError if
+    the index holds neither, or a damaged one."""
+    if has_stored_counts(folder):
+        return AnswerFrequencies(TermTable(folder / "bm25"), folder / "bm25")
     data = json.loads((folder / ANSWER_TERMS).read_text(encoding="utf-8"))
-    df = data["df"]
+    df = data.get("df") if isinstance(data, dict) else None
     if not isinstance(df, dict):
         raise ValueError(f"{ANSWER_TERMS} is damaged")
     return df

@@ -16,11 +16,12 @@ import numpy as np
 
 from reportqa import __version__
 from reportqa.errors import InputError
+from reportqa.indexing.answer_terms import has_stored_counts
 from reportqa.indexing.arrays import read_block
 from reportqa.indexing.chunkfile import ChunkFile
 from reportqa.indexing.embed import Embedder
 from reportqa.indexing.guard import guarded_index_write
-from reportqa.indexing.index_writer import ANSWER_DF, IndexWriter
+from reportqa.indexing.index_writer import IndexWriter
 from reportqa.indexing.integrity import missing_files
 from reportqa.indexing.manifest import BuildSettings, EmbedderInfo, Manifest, ReportEntry
 from reportqa.indexing.parallel_embed import BatchEmbedder
@@ -75,7 +76,7 @@ def is_up_to_date(
         return False
     if missing_files(index_dir, manifest):  # a file deleted or cut short: rebuild it
         return False
-    if not (index_dir / ANSWER_DF).exists():  # built before the counts were stored by term id
+    if not has_stored_counts(index_dir):  # built before the keyword term table
         return False  # rebuilt with every report's vectors kept
     entries = manifest.reports
     indexed = {rid: entry.sha256 for rid, entry in entries.items()}

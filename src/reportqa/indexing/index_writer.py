@@ -8,6 +8,7 @@ and BM25 files are made from the files on disk when the last report is in.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -19,15 +20,12 @@ import numpy as np
 from reportqa.indexing.arrays import NpyAppender
 from reportqa.indexing.chunkfile import ChunkWriter
 from reportqa.indexing.keyword_build import KeywordIndexWriter
+from reportqa.indexing.term_table import write_answer_df
 from reportqa.indexing.tokenize import _ATOM, _JOINABLE_GAP, tokenize
 from reportqa.records import Chunk
 from reportqa.search.dense import VECTORS, Moments, write_dense
 
-# The answer step's term weights: the document frequency of each term over section + text of
-# every chunk, by the term's id in the keyword index's vocabulary (bm25/vocab.index.json, which
-# holds every such term), so that opening the index parses no second vocabulary.
-ANSWER_DF = "answer_df.npy"
-# The same counts as one JSON object, as indexes built before answer_df.npy hold them.
+# The answer step's term weights (document frequency over section + text of every chunk).
 ANSWER_TERMS = "answer_terms.json"
 
 StepProgress = Callable[[str], None]
@@ -69,9 +67,13 @@ class IndexWriter:
             counts = Counter(body)
             self._answer_df.update(counts.keys())
             joined = _junction(title, body_text)
+            # The search text's counts, in the order `Counter(body + [joined]) + title_counts`
+            # gives them (term ids follow it), without counting the body twice.
+            counts = counts.copy()
             if joined:
-                body.append(joined)
-            documents.append((Counter(body) + title_counts, len(body) + title_length))
+                counts[joined] += 1
+            counts.update(title_counts)
+            documents.append((counts, len(body) + (joined is not None) + title_length))
         self._keyword.add_counts(documents)
 
     def _title_tokens(self, title: str) -> tuple[Counter[str], int]:
@@ -89,22 +91,17 @@ class IndexWriter:
         """Close the stores and build the search files from them."""
         self._chunks.close()
         self._vectors.close()
-        np.save(self.folder / ANSWER_DF, answer_df_by_id(self._answer_df, self._keyword.vocab))
+        (self.folder / ANSWER_TERMS).write_text(
+            json.dumps({"chunks": self.count, "df": self._answer_df}, ensure_ascii=False),
+            encoding="utf-8",
+        )
         if progress:
             progress(f"keyword index ({len(self._keyword.vocab):,} terms)")
         finish_keyword_index(self._keyword)
+        write_answer_df(self.folder / "bm25", self._keyword.vocab, self._answer_df)
         if progress:
             progress(f"vector index ({self.count:,} vectors)")
         write_dense(self.folder, self.dim, self._moments, progress)
-
-
-def answer_df_by_id(df: Counter[str], vocab: dict[str, int]) -> np.ndarray:
-    """The counts of `df` placed at their terms' ids in `vocab` (0 for the keyword index's terms
-    the answer step never sees: title tokens and junctions)."""
-    counts = np.zeros(len(vocab), dtype=np.int32)
-    for term, n in df.items():
-        counts[vocab[term]] = n
-    return counts
 
 
 @lru_cache(maxsize=64)

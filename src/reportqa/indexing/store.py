@@ -11,8 +11,8 @@ Layout of `index/`:
   dense.faiss       FAISS index over vectors.npy: flat, or IVF above a size (dense.json says which)
   dense_moments.npz sums of the vectors and of their outer products (similarity mean and spread)
   bm25/             bm25s index over the chunk tokens, memory-mapped
-  answer_df.npy     document frequency of the answer step's terms, by term id in bm25/'s
-                    vocabulary (answer_terms.json, the same as JSON, in indexes built before it)
+  answer_terms.json document frequency of the answer step's terms; served from the copy by
+                    term id beside the keyword term table (bm25/terms.answer_df.npy)
 """
 
 from __future__ import annotations

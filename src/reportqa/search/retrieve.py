@@ -16,6 +16,7 @@ import numpy as np
 
 from reportqa.indexing.chunkfile import ChunkFile
 from reportqa.indexing.embed import Embedder
+from reportqa.indexing.keyword_build import open_mapped_bm25
 from reportqa.indexing.tokenize import tokenize
 from reportqa.records import Chunk, Hit
 from reportqa.search.backend import Candidates, SimilarityStats
@@ -62,12 +63,7 @@ class KeywordIndex:
         return out
 
     @property
-    def _vocab(self) -> dict[str, int]:
-        return self._model.vocab_dict
-
-    @property
-    def vocabulary(self) -> Mapping[str, int]:
-        """Each term's id (the build stores per-term counts by these ids: see index_writer)."""
+    def _vocab(self) -> Mapping[str, int]:
         return self._model.vocab_dict
 
     @property
@@ -79,6 +75,11 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
+        # The vocabulary too is read from disk, by binary search (indexing/term_table.py), so
+        # that it takes no memory that grows with the corpus; older indexes go through bm25s.
+        mapped = open_mapped_bm25(folder / "bm25")
+        if mapped is not None:
+            return cls(mapped)
         import bm25s
 
         # Memory-mapped: a question reads the posting lists of its own terms only.
