@@ -1,4 +1,4 @@
-"""Plain data records shared by every stage: chunks, citations and answers."""
+"""Plain data records shared by every stage: chunks, reports, citations and answers."""
 
 from __future__ import annotations
 
@@ -26,6 +26,25 @@ class Chunk:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Chunk:
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What routing and the answer step know of a report (from its metadata): the places and
+    years it is about, and its kind (政府工作报告 or a yearly report)."""
+
+    title: str
+    places: tuple[str, ...]
+    years: tuple[int, ...]
+    kind: str = ""
+
+    @property
+    def delivered(self) -> int | None:
+        """The year the report was written in: a 政府工作报告 of year N is delivered in N and says
+        今年 for N; a yearly report on year N is written in N+1."""
+        if not self.years:
+            return None
+        return max(self.years) if "政府工作报告" in self.kind else max(self.years) + 1
 
 
 @dataclass(frozen=True)
