@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -72,9 +73,28 @@ class Citation:
     highlights: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`--json`, the REST API, answers.jsonl, the browser-kept conversation)."""
         data = asdict(self)
         data["highlights"] = [list(span) for span in self.highlights]
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Citation:
+        """A citation from its JSON form; KeyError, TypeError or ValueError when it is not one
+        (other keys, such as an evaluation's "relevant", are ignored)."""
+        page = data.get("page")
+        return cls(
+            n=int(data["n"]),
+            report=str(data["report"]),
+            title=str(data["title"]),
+            section=str(data.get("section") or ""),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            text=str(data["text"]),
+            score=float(data.get("score") or 0.0),
+            page=None if page is None else int(page),
+            highlights=tuple((int(s), int(e)) for s, e in data.get("highlights") or ()),
+        )
 
 
 @dataclass

@@ -18,6 +18,7 @@ from reportqa.cli.options import (
     index_dir_option,
 )
 from reportqa.errors import InputError, ReportQAError
+from reportqa.records import Answer
 from reportqa.search.retrieve import MODES, Mode
 
 DEFAULT_SEEDS = Path("seeds")
@@ -150,21 +151,21 @@ def _exit_if_failed(failures: list[InputError]) -> None:
         sys.exit(1)
 
 
-def _print_answer(data: dict[str, Any]) -> None:
-    if data.get("notice"):
-        click.echo(f"（{data['notice']}）", err=True)
+def _print_answer(answer: Answer) -> None:
+    if answer.notice:
+        click.echo(f"（{answer.notice}）", err=True)
         # why the generated answer was replaced, so the reader can judge the notice
-        for problem in data.get("problems") or []:
+        for problem in answer.problems:
             click.echo(f"  - {problem}", err=True)
-    click.echo(data["answer"])
-    if data["refused"]:
+    click.echo(answer.answer)
+    if answer.refused:
         return
     click.echo("")
-    for c in data["citations"]:
-        where = c["section"] or "（正文）"
-        page = f" 第{c['page']}页" if c.get("page") else ""
-        click.echo(f"[{c['n']}] 《{c['title']}》{page} {where}  [{c['start']}:{c['end']}]")
-        click.echo(f"    {c['text']}")
+    for c in answer.citations:
+        where = c.section or "（正文）"
+        page = f" 第{c.page}页" if c.page else ""
+        click.echo(f"[{c.n}] 《{c.title}》{page} {where}  [{c.start}:{c.end}]")
+        click.echo(f"    {c.text}")
 
 
 @main.command()
@@ -226,11 +227,10 @@ def ask(
     except ReportQAError as exc:
         _fail(exc)
         return
-    data = answer.to_dict()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
-        _print_answer(data)
+        _print_answer(answer)
 
 
 def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[str]) -> None:

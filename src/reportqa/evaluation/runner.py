@@ -254,9 +254,9 @@ def evaluate_question(
     data: dict[str, Any] = (
         answer.to_dict() if answer else {"answer": "", "refused": False, "citations": []}
     )
+    citations = answer.citations if answer else []
     cited = tuple(
-        c["report"] == q.report_id and holds_evidence(c["text"], q.gold_spans)
-        for c in data["citations"]
+        c.report == q.report_id and holds_evidence(c.text, q.gold_spans) for c in citations
     )
     # The answer step may see fewer passages than the ranking metrics look at.
     seen = answer.hits if answer and answer.hits else hits[:top_k]
@@ -264,10 +264,10 @@ def evaluate_question(
     refused = bool(data["refused"])
     if q.chitchat:
         # Right when nothing is cited: a help text or a polite refusal, never a passage.
-        correct = error is None and not data["citations"]
+        correct = error is None and not citations
     else:
         correct = error is None and answer_correct(data["answer"], refused, q.must_contain)
-    first_cited = data["citations"][0]["report"] if data["citations"] else None
+    first_cited = citations[0].report if citations else None
     result = QuestionResult(
         answerable=q.answerable,
         correct=correct,
@@ -300,7 +300,7 @@ def evaluate_question(
         "first_relevant_rank": first,
         "relevant_chunks": total_relevant,
         "citations": [
-            {**c, "relevant": rel} for c, rel in zip(data["citations"], cited, strict=True)
+            {**c.to_dict(), "relevant": rel} for c, rel in zip(citations, cited, strict=True)
         ],
         "retrieved": [
             _hit_record(i, h, rel) for i, (h, rel) in enumerate(zip(hits, relevant, strict=True), 1)
