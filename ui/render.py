@@ -14,11 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from reportqa.records import Chunk, Citation
+from reportqa.records import CITATION_MARKER, Chunk, Citation
 
 from .docview import doc_url, paragraph_number, paragraph_starts
 
-_MARKER = re.compile(r"\[(\d+)\]")
 # Clause ends: the answer streams one clause at a time.
 _CLAUSE = re.compile(r"[^，,；;。：:！!？?]+[，,；;。：:！!？?]*|[，,；;。：:！!？?]+")
 # The expanded section is cut to a window this long around the cited passage.
@@ -41,7 +40,7 @@ def link_markers(escaped: str, turn: int) -> str:
         n = int(m.group(1))
         return f'<a class="rqa-cite" href="#{source_id(turn, n)}" title="查看来源 {n}">[{n}]</a>'
 
-    return _MARKER.sub(link, escaped)
+    return CITATION_MARKER.sub(link, escaped)
 
 
 def clauses(text: str) -> list[str]:

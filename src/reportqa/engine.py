@@ -34,6 +34,7 @@ from reportqa.indexing.embed import (
 from reportqa.indexing.hints import rebuild_command, rebuild_hint
 from reportqa.indexing.index_writer import ANSWER_TERMS
 from reportqa.indexing.store import read_index, readable_folder
+from reportqa.indexing.term_table import ANSWER_DF, AnswerFrequencies, TermTable, has_term_table
 from reportqa.indexing.tokenize import TOKENIZER_NAME, tokenize
 from reportqa.ingest.read import sidecar_problem
 from reportqa.lang import zh
@@ -48,6 +49,10 @@ MAX_QUESTION_CHARS = 2000
 def _answer_weights(index_dir: Path, chunks: Sequence[Chunk]) -> TermWeights:
     """The answer step's term weights, as the build counted them (counted here for an index
     without them)."""
+    bm25 = index_dir / "bm25"
+    if has_term_table(bm25) and (bm25 / ANSWER_DF).exists():
+        # Looked up on disk: a dict of every term would grow with the corpus (term_table.py).
+        return TermWeights(AnswerFrequencies(TermTable(bm25), bm25), len(chunks))
     path = index_dir / ANSWER_TERMS
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -186,8 +191,10 @@ class Engine:
             return None
         unknown = [r for r in reports if r not in self.reports]
         if unknown:
+            # Chinese for the reader of the chat and the API, English kept for the command line.
             raise InputError(
-                f"Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)}"
+                f"没有这份报告：{'、'.join(unknown)}。已收录：{'、'.join(self.reports)}。"
+                f"(Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)})"
             )
         return set(reports)
 

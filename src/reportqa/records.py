@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# How an answer names its n-th citation: "[n]", the form every answer is written in (a generated
+# answer is rewritten to it); the evaluation strips it and the chat turns it into a link.
+CITATION_MARKER = re.compile(r"\[(\d+)\]")
+# The forms a language model may write instead: full-width brackets, ［1］ and 【1】.
+CITATION_MARKER_ANY_FORM = re.compile(r"[\[［【](\d{1,3})[\]］】]")
 
 
 @dataclass(frozen=True)

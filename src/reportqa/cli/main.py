@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -11,22 +10,21 @@ from typing import Any, cast
 
 import click
 
+from reportqa.cli.eval_cmd import eval_command
+from reportqa.cli.feedback_cmd import feedback_command
+from reportqa.cli.manage_cmd import build_progress, remove_command, reports_command
 from reportqa.cli.options import (
     backend_options,
     embedder_option,
     generator_option,
     index_dir_option,
 )
-from reportqa.errors import InputError, ReportQAError
+from reportqa.cli.serve_cmd import serve
+from reportqa.errors import CommandError, InputError, command_errors
 from reportqa.records import Answer
 from reportqa.search.retrieve import MODES, Mode
 
 DEFAULT_SEEDS = Path("seeds")
-
-
-def _fail(exc: ReportQAError, code: int = 1) -> None:
-    click.echo(f"Error: {exc}", err=True)
-    sys.exit(code)
 
 
 @click.group()
@@ -66,7 +64,6 @@ def index(
     backend: Any,
 ) -> None:
     """Index the reports in PATHS (files or folders; default: seeds/)."""
-    from reportqa.cli.manage_cmd import build_progress
     from reportqa.indexing.build import build_index
     from reportqa.indexing.carryover import keep_unreadable_indexed
     from reportqa.indexing.embed import load_embedder
@@ -76,8 +73,7 @@ def index(
     from reportqa.ingest.read import SUPPORTED_SUFFIXES, find_report_files
     from reportqa.ingest.report_sequence import readable_reports
 
-    failures: list[InputError] = []
-    try:
+    with command_errors():
         files = find_report_files(list(paths) or [DEFAULT_SEEDS])
         # Before any work: never replace a folder reportqa did not make.
         check_replaceable(index_dir, files)
@@ -122,12 +118,6 @@ def index(
             )
         # The index folder is the source of truth; a Milvus collection follows it.
         synced = backend.sync(index_dir)
-    except InputError as exc:
-        _fail(exc, code=2)
-        return
-    except ReportQAError as exc:
-        _fail(exc)
-        return
     if synced:
         click.echo(synced)
     if not result.changed:
@@ -144,11 +134,10 @@ def index(
 
 
 def _exit_if_failed(failures: list[InputError]) -> None:
-    """Exit with status 1 when any file could not be read: a script must not take a partial
-    index for a whole one."""
+    """Fail (status 1) when any file could not be read: a script must not take a partial index
+    for a whole one."""
     if failures:
-        click.echo(f"{len(failures)} file(s) could not be read (see above).", err=True)
-        sys.exit(1)
+        raise CommandError(f"{len(failures)} file(s) could not be read (see above).")
 
 
 def _print_answer(answer: Answer) -> None:
@@ -208,7 +197,7 @@ def ask(
     from reportqa.generate.backends import load_generator
 
     mode = cast(Mode, retriever)
-    try:
+    with command_errors():
         if batch is not None and question is not None:
             raise InputError(
                 "Give either a QUESTION or --batch FILE, not both (the question would be ignored)."
@@ -221,12 +210,6 @@ def ask(
             _ask_batch(engine, batch, top_k, mode, list(reports))
             return
         answer = engine.ask(question or "", top_k=top_k, mode=mode, reports=list(reports))
-    except InputError as exc:
-        _fail(exc, code=2)
-        return
-    except ReportQAError as exc:
-        _fail(exc)
-        return
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -256,19 +239,9 @@ def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[st
         raise InputError(f"{len(bad)} batch line(s) could not be used: {bad[:20]}")
 
 
-from reportqa.cli.eval_cmd import eval_command  # noqa: E402
-
+# The commands that live in their own modules; none of them imports this one.
 main.add_command(eval_command)
-
-from reportqa.cli.serve_cmd import serve  # noqa: E402
-
 main.add_command(serve)
-
-from reportqa.cli.manage_cmd import remove_command, reports_command  # noqa: E402
-
 main.add_command(reports_command)
 main.add_command(remove_command)
-
-from reportqa.cli.feedback_cmd import feedback_command  # noqa: E402
-
 main.add_command(feedback_command)

@@ -18,15 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from reportqa.errors import InputError
+from reportqa.errors import UnsafeIndexDirError
 
 MANIFEST = "manifest.json"
 # Keys every manifest reportqa writes has; another program's manifest.json lacks them.
 _MANIFEST_KEYS = ("format_version", "embedder", "reports")
-
-
-class UnsafeIndexDirError(InputError):
-    """The index folder holds something reportqa did not make; it will not be replaced."""
 
 
 def is_reportqa_index(folder: Path) -> bool:

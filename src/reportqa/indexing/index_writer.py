@@ -20,6 +20,7 @@ import numpy as np
 from reportqa.indexing.arrays import NpyAppender
 from reportqa.indexing.chunkfile import ChunkWriter
 from reportqa.indexing.keyword_build import KeywordIndexWriter
+from reportqa.indexing.term_table import write_answer_df
 from reportqa.indexing.tokenize import _ATOM, _JOINABLE_GAP, tokenize
 from reportqa.records import Chunk
 from reportqa.search.dense import VECTORS, Moments, write_dense
@@ -66,9 +67,13 @@ class IndexWriter:
             counts = Counter(body)
             self._answer_df.update(counts.keys())
             joined = _junction(title, body_text)
+            # The search text's counts, in the order `Counter(body + [joined]) + title_counts`
+            # gives them (term ids follow it), without counting the body twice.
+            counts = counts.copy()
             if joined:
-                body.append(joined)
-            documents.append((Counter(body) + title_counts, len(body) + title_length))
+                counts[joined] += 1
+            counts.update(title_counts)
+            documents.append((counts, len(body) + (joined is not None) + title_length))
         self._keyword.add_counts(documents)
 
     def _title_tokens(self, title: str) -> tuple[Counter[str], int]:
@@ -93,6 +98,7 @@ class IndexWriter:
         if progress:
             progress(f"keyword index ({len(self._keyword.vocab):,} terms)")
         finish_keyword_index(self._keyword)
+        write_answer_df(self.folder / "bm25", self._keyword.vocab, self._answer_df)
         if progress:
             progress(f"vector index ({self.count:,} vectors)")
         write_dense(self.folder, self.dim, self._moments, progress)

@@ -14,11 +14,13 @@ import json
 import shutil
 from array import array
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from reportqa.indexing.arrays import NpyAppender, read_rows
+from reportqa.indexing.arrays import NpyAppender, load_mapped, read_rows
+from reportqa.indexing.term_table import TermTable, has_term_table, write_term_table
 from reportqa.indexing.tokenize import tokenize
 
 K1 = 1.5
@@ -27,6 +29,16 @@ B = 0.75
 PASS_ENTRIES = 16_000_000
 # Chunk-major entries read from the work files at a time.
 READ_ENTRIES = 4_000_000
+
+
+@dataclass(frozen=True)
+class EncodedChunks:
+    """A batch of chunks' (term id, count) entries; `docs` counts from the batch's first chunk."""
+
+    terms: np.ndarray  # uint32
+    counts: np.ndarray  # uint16
+    docs: np.ndarray  # uint32
+    lengths: np.ndarray  # tokens per chunk, uint32
 
 
 class KeywordIndexWriter:
@@ -57,28 +69,43 @@ class KeywordIndexWriter:
 
     def add_counts(self, documents: list[tuple[Counter[str], int]]) -> None:
         """Add chunks given as (term counts, number of tokens)."""
+        self.add_encoded(self.encode(documents))
+
+    def encode(self, documents: list[tuple[Counter[str], int]]) -> EncodedChunks:
+        """Chunks given as (term counts, number of tokens) as term ids (new terms get ids)."""
+        vocab = self.vocab
+        known = vocab.get
         terms: list[int] = []
         counts: list[int] = []
-        docs: list[int] = []
-        for term_counts, length in documents:
-            doc = len(self._lengths)
-            self._lengths.append(length)
-            for token, count in term_counts.items():
-                terms.append(self.vocab.setdefault(token, len(self.vocab)))
-                counts.append(count)
-                docs.append(doc)
+        for term_counts, _ in documents:
+            for token in term_counts:
+                term = known(token)
+                if term is None:  # ids in order of first appearance
+                    term = vocab[token] = len(vocab)
+                terms.append(term)
+            counts.extend(term_counts.values())
+        sizes = [len(term_counts) for term_counts, _ in documents]
+        return EncodedChunks(
+            np.asarray(terms, dtype=np.uint32),
+            np.minimum(np.asarray(counts, dtype=np.int64), 65535).astype(np.uint16),
+            np.repeat(np.arange(len(documents), dtype=np.uint32), sizes),
+            np.asarray([length for _, length in documents], dtype=np.uint32),
+        )
+
+    def add_encoded(self, chunks: EncodedChunks) -> None:
+        """Add encoded chunks (from `encode` of this writer) after those already added."""
+        first = len(self._lengths)
+        self._lengths.extend(chunks.lengths.tolist())
         if len(self.vocab) > len(self._df):
-            self._df = np.concatenate([self._df, np.zeros_like(self._df)])
             while len(self.vocab) > len(self._df):
                 self._df = np.concatenate([self._df, np.zeros_like(self._df)])
-        term_ids = np.asarray(terms, dtype=np.uint32)
         # Each (chunk, term) pair occurs once, so counting pairs counts documents.
-        self._df[: len(self.vocab)] += np.bincount(term_ids, minlength=len(self.vocab))[
+        self._df[: len(self.vocab)] += np.bincount(chunks.terms, minlength=len(self.vocab))[
             : len(self.vocab)
         ]
-        self._terms.append(term_ids)
-        self._counts.append(np.minimum(np.asarray(counts, dtype=np.int64), 65535))
-        self._docs.append(np.asarray(docs, dtype=np.uint32))
+        self._terms.append(chunks.terms)
+        self._counts.append(chunks.counts)
+        self._docs.append(chunks.docs + np.uint32(first))
 
     def finish(self) -> None:
         for appender in (self._terms, self._counts, self._docs):
@@ -106,6 +133,7 @@ class KeywordIndexWriter:
         (out / "vocab.index.json").write_text(
             json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8"
         )
+        write_term_table(out, self.vocab)  # what a server reads instead of the JSON
         (out / "params.index.json").write_text(
             json.dumps(_bm25s_params(n_docs), indent=4), encoding="utf-8"
         )
@@ -177,3 +205,26 @@ def _bm25s_params(n_docs: int) -> dict[str, object]:
         "version": bm25s.__version__,
         "backend": model.backend,
     }
+
+
+class MappedBM25:
+    """The BM25 arrays of `bm25/` and its vocabulary, memory-mapped: the two attributes of a
+    bm25s model that searching uses (`scores`, `vocab_dict`), without reading the vocabulary
+    into a dict as `bm25s.BM25.load` does."""
+
+    def __init__(self, folder: Path) -> None:
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        self.scores: dict[str, object] = {
+            "data": load_mapped(folder / "data.csc.index.npy"),
+            "indices": load_mapped(folder / "indices.csc.index.npy"),
+            "indptr": load_mapped(folder / "indptr.csc.index.npy"),
+            "num_docs": int(params["num_docs"]),
+        }
+        self.vocab_dict = TermTable(folder)
+        if len(self.scores["indptr"]) != len(self.vocab_dict) + 1:  # type: ignore[arg-type]
+            raise ValueError("the BM25 arrays do not match the vocabulary")
+
+
+def open_mapped_bm25(folder: Path) -> MappedBM25 | None:
+    """The mapped BM25 index of `folder`, or None for an index written without a term table."""
+    return MappedBM25(folder) if has_term_table(folder) else None

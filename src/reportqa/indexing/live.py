@@ -177,8 +177,9 @@ class LiveIndex:
         if engine is None:
             raise IndexUnusableError(
                 self._error
-                or f"No index at {self.index_dir} yet. Build it: reportqa index seeds/ "
-                f"--index-dir {self.index_dir}"
+                or "还没有可用的索引，请先建立索引。"
+                f"(No index at {self.index_dir} yet. Build it: reportqa index seeds/ "
+                f"--index-dir {self.index_dir})"
             )
         return engine
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reportqa.errors import InputError
-from reportqa.ingest.parse import SENTENCE_ENDS, heading_kind
+from reportqa.ingest.parse import SENTENCE_ENDS, TABLE_ROW, heading_kind
 
 # ---------------------------------------------------------------------------------------------
 # PDF
@@ -48,7 +48,6 @@ _REPEAT_SHARE = 0.5
 # A line at least this share of the usual full-line width was probably wrapped by the layout.
 _FULL_LINE_SHARE = 0.85
 _SENTENCE_END = tuple(SENTENCE_ENDS) + ("：", ":")
-_TABLE_ROW = re.compile(r"(?:\s\d+(?:\.\d+)?%?){3,}")
 
 
 def display_width(line: str) -> int:
@@ -113,11 +112,7 @@ def uses_indentation(pages: list[list[str]]) -> bool:
 def continues(previous: str, following: str, full_width: int, indents: bool) -> bool:
     """Whether `following` carries on the paragraph that the layout wrapped at the end of
     `previous`: the previous line is full, and the next line opens no heading or paragraph."""
-    if (
-        full_width <= 0
-        or _TABLE_ROW.search(previous)
-        or heading_kind(following.strip()) is not None
-    ):
+    if full_width <= 0 or TABLE_ROW.search(previous) or heading_kind(following.strip()) is not None:
         return False
     width = display_width(previous.strip())
     if indents:

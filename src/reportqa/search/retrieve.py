@@ -7,7 +7,7 @@ chosen on the evaluation set (see README).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from reportqa.indexing.chunkfile import ChunkFile
+from reportqa.indexing.keyword_build import open_mapped_bm25
 from reportqa.indexing.tokenize import tokenize
 from reportqa.records import Chunk, Hit
 from reportqa.search.backend import Candidates, SimilarityStats
@@ -61,7 +62,7 @@ class KeywordIndex:
         return out
 
     @property
-    def _vocab(self) -> dict[str, int]:
+    def _vocab(self) -> Mapping[str, int]:
         return self._model.vocab_dict
 
     @property
@@ -73,6 +74,11 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
+        # The vocabulary too is read from disk, by binary search (indexing/term_table.py), so
+        # that it takes no memory that grows with the corpus; older indexes go through bm25s.
+        mapped = open_mapped_bm25(folder / "bm25")
+        if mapped is not None:
+            return cls(mapped)
         import bm25s
 
         # Memory-mapped: a question reads the posting lists of its own terms only.
