@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install index eval eval-seeds bench bench-10k lint clean
+.PHONY: run test check install index eval eval-seeds bench bench-10k lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The quick check while working: lint and tests/unit only (pure logic: no model, no index, no
+# server). `make test` runs tests/integration and tests/e2e as well.
+check: lint
+	$(BIN)/python -m pytest tests/unit -q
 
 # The evaluation: dev, test, test_corpus and test_fresh (those present) over index-eval/, built
 # from seeds/ and the 101 corpus reports in eval/reports/ (107 reports; only new or changed ones

@@ -10,14 +10,12 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
+from reportqa.errors import AdminRefused
+
 UPLOADS_MARKER = ".reportqa-uploads"
 TOKEN_ENV = "REPORTQA_ADMIN_TOKEN"
 MIN_TOKEN_CHARS = 8
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-
-
-class AdminRefused(Exception):
-    """Report management cannot be enabled as asked (the message says why)."""
 
 
 def is_loopback(host: str) -> bool:

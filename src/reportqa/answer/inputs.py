@@ -45,11 +45,14 @@ def report_ids(reports: Any) -> list[str] | None:
         return [reports]
     if not isinstance(reports, (list, tuple)):
         raise InputError(
-            f"reports must be a list of report ids (strings), not {type(reports).__name__}."
+            "reports 应为报告编号（文字）的列表。"
+            f"(reports must be a list of report ids (strings), not {type(reports).__name__}.)"
         )
     bad = [r for r in reports if not isinstance(r, str)]
     if bad:
-        raise InputError(f"reports must be report ids (strings); got {bad[0]!r}.")
+        raise InputError(
+            f"reports 应为报告编号（文字）。(reports must be report ids (strings); got {bad[0]!r}.)"
+        )
     return list(reports) or None
 
 

@@ -118,8 +118,9 @@ def content_tokens(text: str) -> list[str]:
     return tokenize(zh.QUESTION_WORDS.sub("，", text))
 
 
-@lru_cache(maxsize=1024)  # routing and the answer step both ask; the facts are immutable
 def analyse(question: str) -> QuestionFacts:
+    """The question's facts. The engine computes them once per question and passes them to
+    routing, retrieval and the answer step."""
     question_digits = zh.arabic_years(question)
     places = find_places(question_digits)
     # Years and places are checked on their own (they may be implied by the report's title);

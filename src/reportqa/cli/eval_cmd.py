@@ -7,7 +7,7 @@ so tuning figures (dev) are never mixed up with held-out ones (test, test_corpus
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -20,7 +20,8 @@ from reportqa.cli.options import (
     generator_option,
     index_dir_option,
 )
-from reportqa.errors import InputError, ReportQAError
+from reportqa.errors import CommandError, InputError, command_errors
+from reportqa.evaluation.record import EvalRecord
 from reportqa.search.retrieve import MODES, Mode
 
 EVAL_DIR = Path("eval")
@@ -80,9 +81,9 @@ def ensure_index(paths: list[Path], index_dir: Path, embedder: Any) -> str:
     )
 
 
-def rejected_share(records: list[dict[str, Any]]) -> float:
+def rejected_share(records: Sequence[EvalRecord]) -> float:
     """The share of answers whose generated text failed verification (or the generator)."""
-    return sum(r.get("verified") is False for r in records) / len(records) if records else 0.0
+    return sum(r.verified is False for r in records) / len(records) if records else 0.0
 
 
 def modes_for(retriever: str) -> list[Mode]:
@@ -166,7 +167,8 @@ def eval_command(
     from reportqa.generate.backends import load_generator
     from reportqa.indexing.embed import load_embedder
 
-    try:
+    # eval has always exited with status 1 for every error, bad input included.
+    with command_errors(input_status=1):
         files = question_files(questions, splits)
         items = [q for path in files for q in load_questions(path)]
         model = None
@@ -190,9 +192,6 @@ def eval_command(
             run_eval(engine, items, mode=mode, top_k=top_k, progress=not no_progress)
             for mode in modes_for(retriever)
         ]
-    except ReportQAError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
     if skipped:
         missing = sorted({q.report for q in skipped})
         click.echo(
@@ -205,7 +204,7 @@ def eval_command(
         "questions_file": ", ".join(map(str, files)),
         "index_dir": str(index_dir),
         "indexed_reports": len(engine.reports),
-        "embedder": engine.manifest.get("embedder", {}).get("name"),
+        "embedder": engine.manifest.embedder.name,
         "top_k": top_k,
         "skipped_questions": len(skipped),
         "backend": backend.name,
@@ -238,9 +237,7 @@ def eval_command(
             click.echo(headline(name, run.mode, split["overall"]))
     accuracy = overall[first]["accuracy"] or 0.0
     if min_accuracy is not None and accuracy < min_accuracy:
-        click.echo(
-            f"FAILED: answer accuracy {accuracy:.3f} ({first}) is below the floor "
-            f"--min-accuracy {min_accuracy:.3f}.",
-            err=True,
+        raise CommandError(
+            f"answer accuracy {accuracy:.3f} ({first}) is below the floor "
+            f"--min-accuracy {min_accuracy:.3f}."
         )
-        sys.exit(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -11,27 +11,34 @@ from typing import Any, cast
 
 import click
 
+from reportqa.cli.eval_cmd import eval_command
+from reportqa.cli.feedback_cmd import feedback_command
+from reportqa.cli.manage_cmd import build_progress, remove_command, reports_command
 from reportqa.cli.options import (
     backend_options,
     embedder_option,
     generator_option,
     index_dir_option,
 )
-from reportqa.errors import InputError, ReportQAError
+from reportqa.cli.serve_cmd import serve
+from reportqa.errors import CommandError, InputError, command_errors
+from reportqa.records import Answer
 from reportqa.search.retrieve import MODES, Mode
 
 DEFAULT_SEEDS = Path("seeds")
-
-
-def _fail(exc: ReportQAError, code: int = 1) -> None:
-    click.echo(f"Error: {exc}", err=True)
-    sys.exit(code)
 
 
 @click.group()
 @click.version_option(package_name="reportqa")
 def main() -> None:
     """Answer questions about Chinese government reports, with exact citations."""
+    # reportqa never downloads a model (models load with local_files_only). The Hugging Face
+    # libraries read their offline switch once, when first imported, which happens later and
+    # lazily; set here, it also keeps them from asking the hub for anything else (a missing
+    # model then fails at once rather than after network timeouts). The command line owns the
+    # process environment; the library modules leave it alone.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @main.command()
@@ -65,7 +72,6 @@ def index(
     backend: Any,
 ) -> None:
     """Index the reports in PATHS (files or folders; default: seeds/)."""
-    from reportqa.cli.manage_cmd import build_progress
     from reportqa.indexing.build import build_index
     from reportqa.indexing.carryover import keep_unreadable_indexed
     from reportqa.indexing.embed import load_embedder
@@ -75,8 +81,7 @@ def index(
     from reportqa.ingest.read import SUPPORTED_SUFFIXES, find_report_files
     from reportqa.ingest.report_sequence import readable_reports
 
-    failures: list[InputError] = []
-    try:
+    with command_errors():
         files = find_report_files(list(paths) or [DEFAULT_SEEDS])
         # Before any work: never replace a folder reportqa did not make.
         check_replaceable(index_dir, files)
@@ -121,12 +126,6 @@ def index(
             )
         # The index folder is the source of truth; a Milvus collection follows it.
         synced = backend.sync(index_dir)
-    except InputError as exc:
-        _fail(exc, code=2)
-        return
-    except ReportQAError as exc:
-        _fail(exc)
-        return
     if synced:
         click.echo(synced)
     if not result.changed:
@@ -143,28 +142,27 @@ def index(
 
 
 def _exit_if_failed(failures: list[InputError]) -> None:
-    """Exit with status 1 when any file could not be read: a script must not take a partial
-    index for a whole one."""
+    """Fail (status 1) when any file could not be read: a script must not take a partial index
+    for a whole one."""
     if failures:
-        click.echo(f"{len(failures)} file(s) could not be read (see above).", err=True)
-        sys.exit(1)
+        raise CommandError(f"{len(failures)} file(s) could not be read (see above).")
 
 
-def _print_answer(data: dict[str, Any]) -> None:
-    if data.get("notice"):
-        click.echo(f"（{data['notice']}）", err=True)
+def _print_answer(answer: Answer) -> None:
+    if answer.notice:
+        click.echo(f"（{answer.notice}）", err=True)
         # why the generated answer was replaced, so the reader can judge the notice
-        for problem in data.get("problems") or []:
+        for problem in answer.problems:
             click.echo(f"  - {problem}", err=True)
-    click.echo(data["answer"])
-    if data["refused"]:
+    click.echo(answer.answer)
+    if answer.refused:
         return
     click.echo("")
-    for c in data["citations"]:
-        where = c["section"] or "（正文）"
-        page = f" 第{c['page']}页" if c.get("page") else ""
-        click.echo(f"[{c['n']}] 《{c['title']}》{page} {where}  [{c['start']}:{c['end']}]")
-        click.echo(f"    {c['text']}")
+    for c in answer.citations:
+        where = c.section or "（正文）"
+        page = f" 第{c.page}页" if c.page else ""
+        click.echo(f"[{c.n}] 《{c.title}》{page} {where}  [{c.start}:{c.end}]")
+        click.echo(f"    {c.text}")
 
 
 @main.command()
@@ -207,7 +205,7 @@ def ask(
     from reportqa.generate.backends import load_generator
 
     mode = cast(Mode, retriever)
-    try:
+    with command_errors():
         if batch is not None and question is not None:
             raise InputError(
                 "Give either a QUESTION or --batch FILE, not both (the question would be ignored)."
@@ -220,17 +218,10 @@ def ask(
             _ask_batch(engine, batch, top_k, mode, list(reports))
             return
         answer = engine.ask(question or "", top_k=top_k, mode=mode, reports=list(reports))
-    except InputError as exc:
-        _fail(exc, code=2)
-        return
-    except ReportQAError as exc:
-        _fail(exc)
-        return
-    data = answer.to_dict()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
-        _print_answer(data)
+        _print_answer(answer)
 
 
 def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[str]) -> None:
@@ -256,19 +247,9 @@ def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[st
         raise InputError(f"{len(bad)} batch line(s) could not be used: {bad[:20]}")
 
 
-from reportqa.cli.eval_cmd import eval_command  # noqa: E402
-
+# The commands that live in their own modules; none of them imports this one.
 main.add_command(eval_command)
-
-from reportqa.cli.serve_cmd import serve  # noqa: E402
-
 main.add_command(serve)
-
-from reportqa.cli.manage_cmd import remove_command, reports_command  # noqa: E402
-
 main.add_command(reports_command)
 main.add_command(remove_command)
-
-from reportqa.cli.feedback_cmd import feedback_command  # noqa: E402
-
 main.add_command(feedback_command)

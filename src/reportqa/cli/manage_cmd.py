@@ -13,7 +13,8 @@ from typing import Any
 import click
 
 from reportqa.cli.options import backend_options, index_dir_option
-from reportqa.errors import ReportQAError
+from reportqa.errors import CommandError, command_errors
+from reportqa.indexing.manifest import Manifest
 
 # Below this many reports a build takes a few seconds and a bar is only noise.
 _PROGRESS_MIN_REPORTS = 5
@@ -53,24 +54,24 @@ def build_progress(total: int) -> Iterator[Any]:
         bar.close()
 
 
-def report_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def report_rows(manifest: Manifest) -> list[dict[str, Any]]:
     """One row per indexed report, in id order, with what a person wants to see of it."""
     rows = []
-    for rid, entry in sorted(manifest.get("reports", {}).items()):
+    for rid, entry in sorted(manifest.reports.items()):
         rows.append(
             {
                 "id": rid,
-                "title": entry.get("title", rid),
-                "issuer": entry.get("issuer", ""),
-                "places": entry.get("places", []),
-                "years": entry.get("years", []),
-                "kind": entry.get("kind", ""),
-                "chunks": entry.get("chunks", 0),
-                "chars": entry.get("chars", 0),
-                "pages": entry.get("pages"),
-                "file": entry.get("file", ""),
+                "title": entry.title,
+                "issuer": entry.issuer,
+                "places": list(entry.places),
+                "years": list(entry.years),
+                "kind": entry.kind,
+                "chunks": entry.chunks,
+                "chars": entry.chars,
+                "pages": entry.pages,
+                "file": entry.file,
                 # where each field came from: sidecar, title line, file name or body
-                "sources": entry.get("sources", {}),
+                "sources": dict(entry.sources),
             }
         )
     return rows
@@ -104,12 +105,10 @@ def reports_command(index_dir: Path, as_json: bool) -> None:
     """List the indexed reports with their metadata and chunk counts."""
     from reportqa.indexing.store import read_manifest
 
-    try:
+    with command_errors(input_status=1):
         manifest = read_manifest(index_dir)
-    except ReportQAError as exc:
-        raise click.ClickException(str(exc)) from exc
     if manifest is None:
-        raise click.ClickException(
+        raise CommandError(
             f"No index at {index_dir}. Build it first: reportqa index seeds/ --index-dir {index_dir}"
         )
     rows = report_rows(manifest)
@@ -133,11 +132,10 @@ def remove_command(report_ids: tuple[str, ...], index_dir: Path, backend: Any) -
     """
     from reportqa.indexing.build import remove_reports
 
-    try:
+    # remove has always exited with status 1 for every error ("not in the index" included).
+    with command_errors(input_status=1):
         result = remove_reports(index_dir, list(report_ids))
         synced = backend.sync(index_dir)  # deletes the report's rows from a Milvus collection
-    except ReportQAError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Removed {', '.join(result.removed_reports)} from {index_dir}; "
         f"{result.reports} reports, {result.chunks} chunks remain ({result.seconds:.2f} s)."

@@ -16,7 +16,7 @@ from reportqa.cli.options import (
     generator_option,
     index_dir_option,
 )
-from reportqa.errors import ReportQAError
+from reportqa.errors import CommandError, command_errors
 from reportqa.evaluation.feedback import default_feedback_path
 
 
@@ -63,18 +63,17 @@ def serve(
     A rebuilt index (reportqa index / remove) is picked up while serving.
     """
     started = time.perf_counter()
-    from reportqa.admin_access import AdminRefused, admin_access, uploads_dir_for
+    from reportqa.admin_access import admin_access, uploads_dir_for
 
-    try:  # before anything slow: a refused --admin is said at once
+    # serve has always exited with status 1 for every error.
+    with command_errors(input_status=1):  # before anything slow: a refused --admin is said at once
         admin_enabled, token = admin_access(host, admin, admin_token)
         uploads_dir = uploads_dir_for(index_dir) if admin_enabled else None
-    except AdminRefused as exc:
-        raise click.ClickException(str(exc)) from exc
     # Load the index before importing the web stack: a missing index is reported at once.
     from reportqa.generate.backends import load_generator
     from reportqa.indexing.live import LiveIndex, engine_loader, load_generation
 
-    try:
+    with command_errors(input_status=1):
         loaded = load_generator(generator)
         load_engine = engine_loader(embedder, loaded)
 
@@ -85,8 +84,6 @@ def serve(
             return engine
 
         engine, generation = load_generation(index_dir, lambda folder: loader(folder, None))
-    except ReportQAError as exc:
-        raise click.ClickException(str(exc)) from exc
     live = LiveIndex(index_dir, loader)
     live.adopt(engine, generation)
 
@@ -106,7 +103,7 @@ def serve(
     try:
         url = launch(demo, host=host, port=port, block=False, live=live)
     except OSError as exc:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc}") from exc
+        raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
     # Warm up once the server is listening: the page loads while the tokenizers do.
     warmup.start()
     live.start()

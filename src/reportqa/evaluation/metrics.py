@@ -8,13 +8,13 @@ contiguous characters of one (a span may straddle two chunks).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reportqa.records import CITATION_MARKER
+
 MIN_OVERLAP = 15
-_MARKER = re.compile(r"\[\d+\]")
 
 
 def holds_evidence(text: str, spans: Sequence[str], min_overlap: int = MIN_OVERLAP) -> bool:
@@ -63,7 +63,7 @@ def ndcg_at_k(relevant: Sequence[bool], k: int, total_relevant: int | None = Non
 
 def answer_text(answer: str) -> str:
     """The answer without its citation markers, which could otherwise split a figure."""
-    return _MARKER.sub("", answer)
+    return CITATION_MARKER.sub("", answer)
 
 
 def answer_correct(answer: str, refused: bool, must_contain: Sequence[str]) -> bool:

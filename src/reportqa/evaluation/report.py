@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportqa.evaluation.metrics import metric_table
-
-if TYPE_CHECKING:
-    from reportqa.evaluation.runner import EvalRun
+from reportqa.evaluation.record import FAILURE_KINDS, FAILURE_LABELS, EvalRecord, EvalRun
 
 WORST_FAILURES = 20
 RETRIEVED_SHOWN = 3
@@ -74,12 +72,12 @@ def _one_line(text: str, limit: int = 160) -> str:
 
 
 def worst_failures(
-    records: Sequence[dict[str, Any]], kinds: Sequence[str], limit: int = WORST_FAILURES
-) -> list[dict[str, Any]]:
+    records: Sequence[EvalRecord], kinds: Sequence[str], limit: int = WORST_FAILURES
+) -> list[EvalRecord]:
     """Failures taken in turn from each kind (worst kind first), so that every kind shows up
     even when one kind is common; within a kind, question order."""
-    queues = [[r for r in records if r["failure"] == kind] for kind in kinds]
-    picked: list[dict[str, Any]] = []
+    queues = [[r for r in records if r.failure == kind] for kind in kinds]
+    picked: list[EvalRecord] = []
     depth = 0
     while len(picked) < limit and any(depth < len(q) for q in queues):
         for queue in queues:
@@ -89,30 +87,28 @@ def worst_failures(
     return picked
 
 
-def _failure_block(record: dict[str, Any], labels: dict[str, str]) -> str:
+def _failure_block(record: EvalRecord, labels: dict[str, str]) -> str:
+    q = record.question
+    failure = record.failure or ""
     lines = [
-        f"**{record['id']}** ({record['type']}{', trap ' + record['trap'] if record.get('trap') else ''}"
-        f", {record['report'] or 'no report'}): "
-        f"{labels.get(record['failure'], record['failure'])}",
+        f"**{q.id}** ({q.type}{', trap ' + q.trap if q.trap else ''}"
+        f", {q.report_id or 'no report'}): "
+        f"{labels.get(failure, failure)}",
         "",
-        f"- Question: {_one_line(record['question'])}",
-        f"- Expected: {_one_line(record['expected'])}"
-        + (
-            f" (must contain: {', '.join(record['must_contain'])})"
-            if record["must_contain"]
-            else ""
-        ),
-        f"- Answered: {_one_line(record['error'] or record['answer'])}",
+        f"- Question: {_one_line(q.question)}",
+        f"- Expected: {_one_line(q.answer)}"
+        + (f" (must contain: {', '.join(q.must_contain)})" if q.must_contain else ""),
+        f"- Answered: {_one_line(record.error or record.answer)}",
         "- Retrieved:",
     ]
-    for hit in record["retrieved"][:RETRIEVED_SHOWN]:
-        mark = "✓" if hit["relevant"] else "✗"
+    for hit in record.retrieved[:RETRIEVED_SHOWN]:
+        mark = "✓" if hit.relevant else "✗"
         lines.append(
-            f"  {hit['rank']}. {mark} {hit['report']} › {_one_line(hit['section'], 60) or '（正文）'}"
-            f": {_one_line(hit['snippet'], 60)}"
+            f"  {hit.rank}. {mark} {hit.report} › {_one_line(hit.section, 60) or '（正文）'}"
+            f": {_one_line(hit.snippet, 60)}"
         )
-    rank = record["first_relevant_rank"]
-    if record["must_contain"]:
+    rank = record.first_relevant_rank
+    if q.must_contain:
         lines.append(
             f"  (first relevant chunk at rank {rank})"
             if rank
@@ -163,8 +159,6 @@ def split_sections(summary: dict[str, Any]) -> list[str]:
 
 
 def render_run(summary: dict[str, Any], run: EvalRun) -> str:
-    from reportqa.evaluation.runner import FAILURE_KINDS, FAILURE_LABELS
-
     failures = summary["failures"]
     parts = [
         f"## Retriever: {run.mode} (top_k={run.top_k})",

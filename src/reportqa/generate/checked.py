@@ -13,17 +13,23 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from reportqa.answer.compose import ReportInfo
+from reportqa.errors import GeneratorError
 from reportqa.generate.backends import (
     Generator,
-    GeneratorError,
     Messages,
     OnToken,
     Passage,
     build_prompt,
 )
-from reportqa.generate.verify import CITATION, cited, is_no_answer, verify
-from reportqa.records import Answer, Citation, Hit
+from reportqa.generate.verify import cited, is_no_answer, verify
+from reportqa.records import (
+    CITATION_MARKER,
+    CITATION_MARKER_ANY_FORM,
+    Answer,
+    Citation,
+    Hit,
+    ReportInfo,
+)
 
 NOTICE_UNVERIFIED = "生成的回答未通过核验（见 problems），以下为从报告中摘录的回答。"
 NOTICE_FAILED = "语言模型未能回答（{error}），以下为从报告中摘录的回答。"
@@ -61,11 +67,11 @@ def renumber(
                 text=chunk.text,
                 score=round(hit.score, 6),
                 page=chunk.page,
-                highlights=[],
+                highlights=(),
             )
         )
-    body = CITATION.sub(lambda m: f"[{new[int(m.group(1))]}]", text.strip())
-    return re.sub(r"\s+(?=\[\d+\])", "", body), citations
+    body = CITATION_MARKER_ANY_FORM.sub(lambda m: f"[{new[int(m.group(1))]}]", text.strip())
+    return re.sub(rf"\s+(?={CITATION_MARKER.pattern})", "", body), citations
 
 
 def generated_answer(

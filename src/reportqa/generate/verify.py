@@ -13,16 +13,16 @@ from collections.abc import Sequence
 
 from reportqa.answer.injection import quotes_instruction, without_instructions
 from reportqa.lang import zh
+from reportqa.records import CITATION_MARKER_ANY_FORM
 
 NO_ANSWER = "报告中没有相关内容"
 
-CITATION = zh.CITATION
 # A figure: a number with its unit (万/亿 and a counter, %, a date part), or a Chinese numeral
 # with a counter. Checking the unit with the number catches "120件" turned into "120万元".
 _ARABIC = zh.ARABIC_FIGURE
 _CHINESE = zh.CHINESE_FIGURE
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;\n]*")
-_ONLY_CITATIONS = re.compile(r"^\s*(?:" + CITATION.pattern + r"\s*)+")
+_ONLY_CITATIONS = re.compile(r"^\s*(?:" + CITATION_MARKER_ANY_FORM.pattern + r"\s*)+")
 
 
 def normalise(text: str) -> str:
@@ -32,7 +32,7 @@ def normalise(text: str) -> str:
 
 def figures(text: str) -> list[str]:
     """The figures of `text`, citation markers excluded, normalised."""
-    bare = CITATION.sub(" ", text)
+    bare = CITATION_MARKER_ANY_FORM.sub(" ", text)
     found = [m.group() for m in _ARABIC.finditer(bare)] + [
         m.group() for m in _CHINESE.finditer(bare)
     ]
@@ -61,7 +61,7 @@ def sentences(answer: str) -> list[str]:
 
 
 def cited(text: str) -> list[int]:
-    return [int(n) for n in CITATION.findall(text)]
+    return [int(n) for n in CITATION_MARKER_ANY_FORM.findall(text)]
 
 
 def is_no_answer(answer: str) -> bool:

@@ -46,7 +46,7 @@ def years_in(text: str) -> list[int]:
 
 def places_in_title(title: str) -> list[str]:
     """Place names in a title: '深圳市光明区人民政府关于…' gives ['深圳市', '光明区']."""
-    without_years = re.sub(r"\d{4}\s*年度?", "", title)
+    without_years = zh.TITLE_YEAR.sub("", title)
     head = re.split(r"人民政府|政府|关于|\d", without_years, maxsplit=1)[0]
     found: list[str] = []
     for part in zh.PLACE_IN_TITLE.findall(head):
@@ -68,7 +68,7 @@ def detect_kind(title: str) -> str:
 def detect_issuer(title: str, places: list[str]) -> str:
     """The issuing government: named in the title ("淮安市人民政府…"), else the government of the
     place the report is about (a 政府工作报告 is delivered by that place's 人民政府)."""
-    named = re.match(r"^(.+?人民政府(?:办公室)?)", re.sub(r"^\d{4}\s*年度?", "", title))
+    named = re.match(r"^(.+?人民政府(?:办公室)?)", zh.without_title_year(title))
     if named:
         return named.group(1)
     return "".join(places) + "人民政府" if places else ""
@@ -89,9 +89,6 @@ _TITLE_MAX = 60
 _HEAD_LINES = 30
 # "我代表上海市人民政府" / "代表市人民政府": the delivering government names its place.
 _DELIVERED_BY = re.compile(r"代表([\u4e00-\u9fff]{2,12}?)人民政府")
-# "一、2025年工作回顾": the year a work report reviews; it is delivered the year after.
-_REVIEWED = re.compile(r"((?:19|20)\d{2})\s*年(?:工作)?(?:回顾|总结)|过去的?一年")
-_PLANNED = re.compile(r"((?:19|20)\d{2})\s*年(?:的?主要目标|工作安排|重点工作|政府工作|主要任务)")
 _WORK_REPORT_BODY = re.compile(r"向大会报告(?:政府)?工作")
 _MIN_MENTIONS = 3
 _BODY_CHARS = 10000
@@ -167,8 +164,8 @@ def with_suffix(place: str, text: str) -> str:
 def years_in_body(text: str) -> list[int]:
     """A work report's years from its body: the year it reviews and the one it plans."""
     head = text[:20000]
-    planned = _PLANNED.search(head)
-    reviewed = _REVIEWED.search(head)
+    planned = zh.PLANNED_YEAR.search(head)
+    reviewed = zh.REVIEWED_YEAR.search(head)
     if planned:
         year = int(planned.group(1))
         return [year - 1, year]

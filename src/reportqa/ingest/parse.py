@@ -33,8 +33,9 @@ _HEADING_KINDS: list[re.Pattern[str]] = [
 _ITEM_START = re.compile(rf"^(?:[{_CN_DIGITS}]+是|其[{_CN_DIGITS}]+是|第[{_CN_DIGITS}]+是)")
 _LEAD_MAX_CHARS = 30
 _HEADING_MAX_CHARS = 60
-# A flattened table row ("2.其他法律行政法规禁止公开 30 1 0 0 0 0 31") is not a heading.
-_TABLE_ROW = re.compile(r"(?:\s\d+(?:\.\d+)?%?){3,}")
+# A flattened table row ("2.其他法律行政法规禁止公开 30 1 0 0 0 0 31"): three or more numbers apart.
+# It is not a heading, and a PDF line before one is not a wrapped sentence (formats.py).
+TABLE_ROW = re.compile(r"(?:\s\d+(?:\.\d+)?%?){3,}")
 
 SENTENCE_ENDS = frozenset("。！？；!?;")
 _OPENERS = {
@@ -139,7 +140,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 def heading_kind(line: str) -> int | None:
     """Which kind of heading numbering a line opens with, or None for body text."""
-    if _TABLE_ROW.search(line):
+    if TABLE_ROW.search(line):
         return None
     for kind, pattern in enumerate(_HEADING_KINDS):
         if pattern.match(line):

@@ -107,6 +107,21 @@ PASSING_YEAR = re.compile(
     r"(?:较|比|同比|与|相比|比较|对比|超过|高于|低于|自|从|早在)\s*((?:19|20)\d{2})\s*年"
     r"|((?:19|20)\d{2})\s*年(?:以来|至今|起|曾|同期|水平)"
 )
+# A year in a report's title, with 年 or 年度 ("2024年度"), taken out before its places and issuer
+# are read.
+TITLE_YEAR = re.compile(r"\d{4}\s*年度?")
+# "一、2025年工作回顾": the year a work report reviews; it is delivered the year after.
+REVIEWED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:工作)?(?:回顾|总结)|过去的?一年")
+# "2026年主要目标": the year a work report plans, the year it is delivered.
+PLANNED_YEAR = re.compile(
+    r"((?:19|20)\d{2})\s*年(?:的?主要目标|工作安排|重点工作|政府工作|主要任务)"
+)
+
+
+def without_title_year(title: str) -> str:
+    """The title without the year it starts with ("2024年度淮安市…" -> "淮安市…")."""
+    found = TITLE_YEAR.match(title)
+    return title[found.end() :] if found else title
 
 
 def numeral_value(numeral: str) -> int | None:
@@ -209,8 +224,6 @@ def has_count_in(sentence: str, counter: str) -> bool:
 PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之|个百分点")
 RANK = re.compile(r"第[一二三四五六七八九十百\d]+|首位|前列|位居|排名|名列|居全")
 DATE = re.compile(r"\d{1,2}月(?:\d{1,2}日)?|年底|年末|上半年|下半年|季度")
-# A citation marker in an answer: [1], ［1］, 【1】.
-CITATION = re.compile(r"[\[［【](\d{1,3})[\]］】]")
 
 # ---------------------------------------------------------------------------------------------
 # Standard indicator names

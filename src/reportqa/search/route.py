@@ -9,19 +9,10 @@ report is searched, and the answer step refuses if the evidence lacks the place 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 from reportqa.lang import zh
-
-
-@dataclass(frozen=True)
-class ReportScope:
-    """What a report is about, as the manifest records it."""
-
-    title: str
-    places: tuple[str, ...]
-    years: tuple[int, ...]
+from reportqa.records import ReportInfo
 
 
 @lru_cache(maxsize=65_536)
@@ -33,7 +24,7 @@ def place_forms(place: str) -> frozenset[str]:
     return frozenset(f for f in {place, zh.strip_admin_suffix(place)} if len(f) >= 2)
 
 
-def mentions_place(question: str, question_places: Iterable[str], scope: ReportScope) -> bool:
+def mentions_place(question: str, question_places: Iterable[str], scope: ReportInfo) -> bool:
     """Whether the question names one of the report's places, in full or short form."""
     for place in scope.places:
         forms = place_forms(place)
@@ -48,7 +39,7 @@ def route(
     question: str,
     places: Iterable[str],
     years: Iterable[int],
-    reports: Mapping[str, ReportScope],
+    reports: Mapping[str, ReportInfo],
 ) -> set[str] | None:
     """The ids of the reports to search for `question`, or None to search them all.
 
@@ -68,7 +59,7 @@ def route(
     chosen = {
         rid
         for scope_places, rids in by_places.items()
-        if mentions_place(question, asked_places, ReportScope("", scope_places, ()))
+        if mentions_place(question, asked_places, ReportInfo("", scope_places, ()))
         for rid in rids
     }
     if chosen:

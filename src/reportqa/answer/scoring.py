@@ -1,0 +1,129 @@
+"""Sentence scoring: how much of the question a sentence of a retrieved passage holds, and which
+sentences (the best, plus those that add what it lacks) are worth quoting."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from reportqa.answer.question import FIGURE, QuestionFacts
+from reportqa.answer.settings import AnswerSettings
+from reportqa.indexing.tokenize import tokenize
+from reportqa.ingest.parse import split_sentences
+from reportqa.records import Hit
+
+# `similarity(sentences)` gives each sentence's semantic closeness to the question.
+Similarity = Callable[[list[str]], list[float]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence `text[start:end]` of a retrieved passage, with its score."""
+
+    hit_rank: int
+    hit: Hit
+    start: int
+    end: int
+    score: float
+    coverage: float
+    matched: frozenset[str]
+
+
+class TermWeights:
+    """Inverse document frequency of keyword tokens over the indexed chunks."""
+
+    def __init__(self, document_frequency: Mapping[str, int], documents: int) -> None:
+        self._df = document_frequency
+        self._n = max(documents, 1)
+
+    def __call__(self, token: str) -> float:
+        df = self._df.get(token, 0)
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
+
+def coverage_of(
+    facts: QuestionFacts, sentence: str, in_context: set[str], weight: TermWeights
+) -> tuple[float, frozenset[str]]:
+    """Share of the question's term weight found in the sentence (context tokens count half)."""
+    total = sum(weight(t) for t in facts.tokens)
+    if total == 0:
+        return 0.0, frozenset()
+    in_sentence = set(tokenize(sentence))
+    matched = frozenset(t for t in facts.tokens if t in in_sentence)
+    got = sum(weight(t) for t in matched)
+    got += 0.5 * sum(weight(t) for t in facts.tokens if t not in in_sentence and t in in_context)
+    return got / total, matched
+
+
+def candidates(
+    facts: QuestionFacts,
+    hits: list[Hit],
+    texts: Mapping[str, str],
+    weight: TermWeights,
+    settings: AnswerSettings,
+) -> list[Candidate]:
+    """Every sentence of the passages, best first."""
+    found: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        text = texts[chunk.report]
+        section_tokens = set(tokenize(chunk.section))  # once per passage, not per sentence
+        for start, end in split_sentences(text, chunk.start, chunk.end):
+            sentence = text[start:end]
+            coverage, matched = coverage_of(facts, sentence, section_tokens, weight)
+            score = coverage + settings.rank_bonus / (1 + rank)
+            if facts.wants_figure and FIGURE.search(sentence):
+                score += settings.figure_bonus
+            found.append(Candidate(rank, hit, start, end, score, coverage, matched))
+    found.sort(key=lambda c: -c.score)
+    return found
+
+
+def union_coverage(chosen: list[Candidate], facts: QuestionFacts, weight: TermWeights) -> float:
+    """Share of the question's term weight the chosen sentences hold together."""
+    total = sum(weight(t) for t in facts.tokens)
+    matched: set[str] = set().union(*(c.matched for c in chosen))
+    return sum(weight(t) for t in matched) / total if total else 0.0
+
+
+def select(
+    usable: list[Candidate], weight: TermWeights, settings: AnswerSettings
+) -> list[Candidate]:
+    """The best sentence, plus sentences that hold question terms it lacks (lists, two-part
+    questions), each nearly as good a match."""
+    best = usable[0]
+    chosen = [best]
+    covered = set(best.matched)
+    for cand in usable[1:]:
+        if len(chosen) >= settings.max_sentences:
+            break
+        adds = cand.matched - covered
+        if (
+            cand.score >= settings.companion_min_score_share * best.score
+            and sum(weight(t) for t in adds) >= settings.companion_min_added_weight
+        ):
+            chosen.append(cand)
+            covered |= cand.matched
+    return chosen
+
+
+def semantic_choice(
+    usable: list[Candidate],
+    texts: Mapping[str, str],
+    similarity: Similarity,
+    settings: AnswerSettings,
+) -> Candidate | None:
+    """For a paraphrase: the sentence of the top passages closest in meaning to the question,
+    if it is close enough."""
+    pool = [
+        c
+        for c in usable
+        if c.hit_rank < settings.semantic_from_top_hits
+        and c.coverage >= settings.semantic_min_coverage
+    ]
+    if not pool:
+        return None
+    sims = similarity([texts[c.hit.chunk.report][c.start : c.end] for c in pool])
+    best_sim, best = max(zip(sims, pool, strict=True), key=lambda pair: pair[0] + pair[1].coverage)
+    return best if best_sim >= settings.semantic_min_similarity else None
