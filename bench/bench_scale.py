@@ -306,6 +306,7 @@ def serve(index_dir: Path) -> dict[str, object]:
     embedder = load_embedder()
     embedder.embed_query("预热")
     base_mb = rss_mb()
+    from reportqa.answer.question import analyse
     from reportqa.engine import Engine
 
     started = time.perf_counter()
@@ -314,7 +315,7 @@ def serve(index_dir: Path) -> dict[str, object]:
     loaded_mb = rss_mb()
     questions = questions_for(engine)
     engine.ask(questions[0])  # first-use costs (jieba dictionary) are not latency
-    routed = [q for q in questions if engine.route(q) is not None]
+    routed = [q for q in questions if engine.route(analyse(q)) is not None]
     whole = [q for q in questions if q not in routed]
     latencies = timed_asks(engine, questions)
     unrouted = timed_asks(engine, whole) if whole else []
