@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -24,43 +21,24 @@ from reportqa.answer.settings import AnswerSettings
 from reportqa.errors import IndexUnusableError, InputError
 from reportqa.generate.backends import Generator, OnToken
 from reportqa.generate.checked import generated_answer
+from reportqa.indexing.answer_terms import read_answer_df
 from reportqa.indexing.chunkfile import ChunkFile
 from reportqa.indexing.embed import (
-    DEFAULT_EMBEDDER,
     Embedder,
     canonical_embedder_name,
     load_embedder,
 )
 from reportqa.indexing.hints import rebuild_command, rebuild_hint
-from reportqa.indexing.index_writer import ANSWER_TERMS
+from reportqa.indexing.manifest import Manifest
 from reportqa.indexing.store import read_index, readable_folder
-from reportqa.indexing.term_table import ANSWER_DF, AnswerFrequencies, TermTable, has_term_table
-from reportqa.indexing.tokenize import TOKENIZER_NAME, tokenize
-from reportqa.ingest.read import sidecar_problem
+from reportqa.indexing.tokenize import TOKENIZER_NAME
 from reportqa.lang import zh
-from reportqa.records import Answer, Chunk, Hit, ReportInfo
+from reportqa.records import Answer, Hit, ReportInfo
 from reportqa.search.backend import SearchBackend, SimilarityStats
 from reportqa.search.retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
 from reportqa.search.route import mentions_place, route
 
 MAX_QUESTION_CHARS = 2000
-
-
-def _answer_weights(index_dir: Path, chunks: Sequence[Chunk]) -> TermWeights:
-    """The answer step's term weights, as the build counted them (counted here for an index
-    without them)."""
-    bm25 = index_dir / "bm25"
-    if has_term_table(bm25) and (bm25 / ANSWER_DF).exists():
-        # Looked up on disk: a dict of every term would grow with the corpus (term_table.py).
-        return TermWeights(AnswerFrequencies(TermTable(bm25), bm25), len(chunks))
-    path = index_dir / ANSWER_TERMS
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return TermWeights(data["df"], int(data["chunks"]))
-    df: Counter[str] = Counter()
-    for chunk in chunks:
-        df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
-    return TermWeights(df, len(chunks))
 
 
 def check_question(question: str) -> str:
@@ -93,7 +71,7 @@ class Engine:
         folder = readable_folder(index_dir)  # the previous index, if a swap died half-way
         files = read_index(folder)
         manifest = files.manifest
-        built_with = manifest.get("embedder", {}).get("name", DEFAULT_EMBEDDER)
+        built_with = manifest.embedder.name
         # REPORTQA_EMBEDDER asks for an embedder just as --embedder does, so it is held to the
         # index's embedder too rather than silently ignored.
         requested = embedder_name or os.environ.get("REPORTQA_EMBEDDER")
@@ -106,19 +84,11 @@ class Engine:
                 f"REPORTQA_EMBEDDER), or rebuild the index: {rebuild_command(index_dir)} "
                 f"--embedder {shlex.quote(wanted)}"
             )
-        if manifest.get("tokenizer") != TOKENIZER_NAME:
+        if manifest.tokenizer != TOKENIZER_NAME:
             raise IndexUnusableError(
-                f"The index at {index_dir} uses the tokenizer {manifest.get('tokenizer')!r}. "
+                f"The index at {index_dir} uses the tokenizer {manifest.tokenizer!r}. "
                 f"{rebuild_hint(index_dir)}"
             )
-        # An index built before sidecars were checked may hold metadata every question trips on.
-        for rid, entry in manifest.get("reports", {}).items():
-            problem = sidecar_problem(entry) if isinstance(entry, dict) else "not an object."
-            if problem:
-                raise IndexUnusableError(
-                    f"The index at {index_dir} holds unusable metadata for {rid}: {problem} "
-                    f"{rebuild_hint(index_dir)}"
-                )
         try:
             keyword = KeywordIndex.load(folder)
             dense = DenseIndex.load(folder)
@@ -126,14 +96,14 @@ class Engine:
             raise IndexUnusableError(
                 f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
             ) from exc
-        dim = int(manifest.get("embedder", {}).get("dim", 0))
+        dim = manifest.embedder.dim
         if dense.dim != dim:
             raise IndexUnusableError(
                 f"The index at {index_dir} holds {dense.dim}-d vectors but its manifest says "
                 f"{dim}. {rebuild_hint(index_dir)}"
             )
         self.index_dir = index_dir
-        self.manifest: dict[str, Any] = manifest
+        self.manifest: Manifest = manifest
         self.chunks = files.chunks
         # A report's chunks with their rows: a list's items may lie outside the passages found.
         self.chunks_of: ChunksOf = (
@@ -153,16 +123,14 @@ class Engine:
         self.generator = generator  # None: the extractive composer answers alone
         self.reports = {
             rid: ReportInfo(
-                title=entry.get("title", rid),
-                places=tuple(entry.get("places", [])),
-                years=tuple(entry.get("years", [])),
-                kind=str(entry.get("kind", "")),
+                title=entry.title, places=entry.places, years=entry.years, kind=entry.kind
             )
-            for rid, entry in manifest.get("reports", {}).items()
+            for rid, entry in manifest.reports.items()
         }
         try:
-            self.weights = _answer_weights(folder, self.chunks)
-        except (OSError, ValueError, KeyError) as exc:  # chunks are read from disk lazily
+            # As the build counted them: opening an index re-tokenises no chunk.
+            self.weights = TermWeights(read_answer_df(folder), len(self.chunks))
+        except (OSError, ValueError, KeyError) as exc:
             raise IndexUnusableError(
                 f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
             ) from exc
@@ -191,10 +159,13 @@ class Engine:
             return None
         unknown = [r for r in reports if r not in self.reports]
         if unknown:
-            # Chinese for the reader of the chat and the API, English kept for the command line.
+            # Chinese for the reader of the chat and the API, English kept for the command line;
+            # the indexed ids listed once, and only the first ten (an index may hold thousands).
+            listed = ", ".join(list(self.reports)[:10])
+            more = ", …" if len(self.reports) > 10 else ""
             raise InputError(
-                f"没有这份报告：{'、'.join(unknown)}。已收录：{'、'.join(self.reports)}。"
-                f"(Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)})"
+                f"没有这份报告：{'、'.join(unknown)}。(Unknown report(s): {', '.join(unknown)}.) "
+                f"已收录 / Indexed ({len(self.reports)}): {listed}{more}"
             )
         return set(reports)
 

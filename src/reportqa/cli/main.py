@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -31,6 +32,13 @@ DEFAULT_SEEDS = Path("seeds")
 @click.version_option(package_name="reportqa")
 def main() -> None:
     """Answer questions about Chinese government reports, with exact citations."""
+    # reportqa never downloads a model (models load with local_files_only). The Hugging Face
+    # libraries read their offline switch once, when first imported, which happens later and
+    # lazily; set here, it also keeps them from asking the hub for anything else (a missing
+    # model then fails at once rather than after network timeouts). The command line owns the
+    # process environment; the library modules leave it alone.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @main.command()
