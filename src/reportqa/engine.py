@@ -259,20 +259,16 @@ class Engine:
             else None
         )
         t1 = time.perf_counter()
+        passages = self.passages(hits)
         answer = compose_answer(
-            question,
-            facts,
-            self.passages(hits),
-            self.weights,
-            self.answer_settings,
-            similarity=similarity,
+            question, facts, passages, self.weights, self.answer_settings, similarity=similarity
         )
         answer.question = asked
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}
         if self.generator is not None:
             answer = generated_answer(
-                question, hits, self.reports, answer, self.generator, on_token
+                question, hits, passages.reports, answer, self.generator, on_token
             )
             answer.timings_ms["generate"] = (time.perf_counter() - t2) * 1000
         answer.hits = hits

@@ -43,17 +43,18 @@ def compose_answer(
     question: str,
     facts: QuestionFacts,
     passages: Passages,
-    weight: TermWeights,
+    weights: TermWeights,
     settings: AnswerSettings,
     similarity: Similarity | None = None,
 ) -> Answer:
-    """Answer `question` (whose facts are `facts`) from the retrieved passages. `weight` gives
-    each question term's weight; `similarity(sentences)` each sentence's semantic closeness to the
+    """Answer `question` (whose facts are `facts`) from the retrieved passages. `weights` give
+    each term's weight; `similarity(sentences)` each sentence's semantic closeness to the
     question (without it, only keyword coverage decides). With `passages.chunks_of`, a question
     asking for a list is answered with the enumerated items of the best section."""
     if not passages.hits:
         return refusal(question, NOTHING_FOUND)
     texts, reports = passages.texts, passages.reports
+    weight = weights.looked_up(facts.tokens)  # the only terms sentences are scored on
     ranked = candidates(facts, passages.hits, texts, weight, settings)
     screened = screen(ranked, facts, texts, reports, settings)
     usable, failed = screened.usable, screened.failed

@@ -52,7 +52,10 @@ class KeywordIndex:
         A term's posting list holds each chunk once, so a plain indexed add is exact; bm25s's
         own np.add.at is several times slower on the long lists of a large index."""
         vocab = self._vocab
-        ids = [vocab[t] for t in tokenize(query) if t in vocab]
+        tokens = tokenize(query)
+        # Each distinct term looked up once: the vocabulary may be a table on disk.
+        found = {t: vocab.get(t) for t in dict.fromkeys(tokens)}
+        ids = [term_id for t in tokens if (term_id := found[t]) is not None]
         out = np.zeros(self._size, dtype=np.float32)
         arrays = self._model.scores
         data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
