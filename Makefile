@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check install index eval eval-seeds bench lint clean
+.PHONY: run test check install index eval eval-seeds bench bench-10k lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,14 +47,20 @@ eval: $(STAMP)
 eval-seeds: index
 	$(BIN)/reportqa eval --split dev --split test --index-dir index --out eval/out-seeds
 
-# bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1, 6,
-# 204, 1,000 and 10,000 reports (the last takes hours on 2 cores) with the embedder's raw throughput
-# beside the build's; bench/bench_load.py: 50 concurrent clients through the REST API and the Gradio
-# client. Results go to bench/out/.
+# bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1 and 6
+# reports; bench/bench_throughput.py: the build beside the embedder's raw throughput on the same 30
+# reports (processes and threads); bench/bench_load.py: 50 concurrent clients through the REST API
+# and the Gradio client. Results go to bench/out/. `make bench-10k`: 1,000 and 10,000 synthetic
+# reports made from index-eval's reports and vectors (`make eval` builds it; about an hour here).
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_throughput.py
 	$(BIN)/python bench/bench_load.py
+
+bench-10k: $(STAMP)
+	test -f index-eval/manifest.json || $(MAKE) eval
+	$(BIN)/python bench/bench_scale.py --reuse-vectors index-eval --sizes 1000 10000 --no-raw
 
 clean:
 	rm -rf $(VENV) index index-eval .pytest_cache .mypy_cache .ruff_cache

@@ -20,8 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "eval"
 SEEDS = ROOT / "seeds"
@@ -45,29 +43,17 @@ def strip_scores(data: dict[str, Any]) -> dict[str, Any]:
     return data | {"citations": [c | {"score": None} for c in data["citations"]]}
 
 
-def enlarge(index_dir: Path, copies: int) -> None:
-    """Rewrite the index as `copies` copies of its reports under new ids (-cN suffixes)."""
-    from dataclasses import replace
+def enlarge(index_dir: Path, copies: int) -> Path:
+    """An index of `copies` copies of the reports in `index_dir`, written beside it with the same
+    vectors (bench/replicate.py: copies get new ids and places)."""
+    from replicate import replicate
 
-    from reportqa.indexing.build import search_files_writer
-    from reportqa.indexing.store import IndexFiles, read_index, write_index
+    from reportqa.indexing.store import read_index
 
-    files = read_index(index_dir)
-    chunks, texts, entries, vectors = [], {}, {}, []
-    for n in range(copies):
-        suffix = "" if n == 0 else f"-c{n}"
-        chunks += [replace(c, report=c.report + suffix) for c in files.chunks]
-        texts |= {rid + suffix: text for rid, text in files.texts.items()}
-        entries |= {rid + suffix: e for rid, e in files.manifest["reports"].items()}
-        vectors.append(files.vectors)
-    manifest = {**files.manifest, "reports": entries, "chunk_count": len(chunks)}
-    stacked = np.vstack(vectors)
-    titles = {rid: e["title"] for rid, e in entries.items()}
-    write_index(
-        index_dir,
-        IndexFiles(manifest, chunks, texts, stacked),
-        search_files_writer(chunks, stacked, titles),
-    )
+    count = len(read_index(index_dir).manifest.reports) * copies
+    target = index_dir.with_name("index-enlarged")
+    replicate(index_dir, count, target)
+    return target
 
 
 def main() -> None:
@@ -96,7 +82,7 @@ def main() -> None:
         reports = [read_report(p) for p in sorted(SEEDS.glob("*.txt"))]
         build_index(reports, index_dir, embedder, ChunkSettings())
         if args.copies > 1:
-            enlarge(index_dir, args.copies)
+            index_dir = enlarge(index_dir, args.copies)
         settings = MilvusSettings(uri=str(Path(tmp) / "milvus.db"))
         t0 = time.perf_counter()
         first = sync_index(index_dir, settings)

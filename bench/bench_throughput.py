@@ -165,6 +165,11 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=30)
     parser.add_argument("--raw", choices=("one", "threads", "processes"))
     parser.add_argument("--build", type=int, metavar="WORKERS")
+    parser.add_argument(
+        "--no-threads",
+        action="store_true",
+        help="skip 1 process with 2 threads (several times slower than 1 thread here)",
+    )
     args = parser.parse_args()
     if args.raw:
         print(json.dumps(raw(args.reports, args.raw)))
@@ -176,6 +181,8 @@ def main() -> None:
 
     cores = default_workers()
     steps = [("--raw", "one"), ("--raw", "threads"), ("--raw", "processes"), ("--build", "1")]
+    if args.no_threads:
+        steps.remove(("--raw", "threads"))
     if cores > 1:
         steps.append(("--build", str(cores)))
     rows = []

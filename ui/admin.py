@@ -29,6 +29,7 @@ from reportqa.errors import InputError, ReportQAError
 from reportqa.indexing.build import BuildResult, remove_reports
 from reportqa.indexing.live import LiveIndex
 from reportqa.indexing.manage import add_reports, reindex
+from reportqa.indexing.manifest import ReportEntry
 from reportqa.ingest.read import SUPPORTED_SUFFIXES, SourceReport, read_report
 
 MAX_UPLOAD_MB = 20.0
@@ -47,14 +48,11 @@ def _ensure_uploads_dir(folder: Path) -> None:
     (folder / UPLOADS_MARKER).touch()
 
 
-def field_origins(entry: dict[str, Any]) -> str:
+def field_origins(entry: ReportEntry) -> str:
     """Where a report's metadata came from, as far as its manifest entry says."""
-    parts: list[str] = []
-    for key, value in entry.items():
-        if isinstance(value, dict) and any(w in key for w in ("source", "origin", "from")):
-            parts.extend(f"{field}: {origin}" for field, origin in value.items())
-    if isinstance(entry.get("source"), str) and entry["source"]:
-        parts.append(f"出处: {entry['source']}")
+    parts = [f"{field}: {origin}" for field, origin in entry.sources.items()]
+    if entry.source:
+        parts.append(f"出处: {entry.source}")
     return "; ".join(parts) or "—"
 
 
@@ -65,7 +63,7 @@ def report_table(live: LiveIndex) -> list[list[Any]]:
     engine = live.engine
     if engine is None:
         return []
-    entries = engine.manifest.get("reports", {})
+    entries = engine.manifest.reports
     return [
         [
             row["id"],
@@ -75,7 +73,7 @@ def report_table(live: LiveIndex) -> list[list[Any]]:
             "、".join(str(y) for y in row["years"]) or "?",
             row["chunks"],
             row["file"],
-            field_origins(entries.get(row["id"], {})),
+            field_origins(entries[row["id"]]),
         ]
         for row in report_rows(engine.manifest)
     ]
@@ -212,7 +210,8 @@ class Admin:
         if not report_ids:
             raise InputError("请先选择要删除的报告。")
         engine = self.live.require()
-        files = {rid: engine.manifest["reports"].get(rid, {}).get("file") for rid in report_ids}
+        entries = engine.manifest.reports
+        files = {rid: entries[rid].file if rid in entries else None for rid in report_ids}
         yield from self._run(lambda _progress: remove_reports(self.live.index_dir, report_ids))
         for name in files.values():  # our own copies only: the uploads folder is ours
             if name and (self.settings.uploads_dir / name).is_file():

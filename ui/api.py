@@ -33,6 +33,9 @@ from reportqa.indexing.live import LiveIndex
 
 log = logging.getLogger(__name__)
 
+# What a client is told when answering failed in an unexpected way; the server log has the rest.
+INTERNAL_ERROR = "内部错误，未能回答这个问题，详见服务器日志。(Internal error; see the server log.)"
+
 MAX_TOP_K = 50
 # Answers are CPU-bound (numpy, FAISS, Python): more threads than cores only queue inside the
 # GIL and stretch every answer, so a pool of one thread per core serves the requests in turn.
@@ -157,7 +160,7 @@ def api_router(live: LiveIndex, threads: int = ANSWER_THREADS) -> APIRouter:
             return error_response(500, "failed", str(exc))
         except Exception:
             log.exception("answering %r failed", request.question)
-            return error_response(500, "internal", "Internal error; see the server log.")
+            return error_response(500, "internal", INTERNAL_ERROR)
         return JSONResponse(answer)
 
     @router.get("/reports", responses=ERRORS)

@@ -17,7 +17,7 @@ from reportqa.engine import Engine
 from reportqa.errors import ReportQAError
 from reportqa.generate.backends import OnToken
 from reportqa.generate.checked import stream_drafts
-from reportqa.records import Answer
+from reportqa.records import Answer, Citation
 
 from .question_input import question_problem
 from .render import (
@@ -182,7 +182,7 @@ class Chat:
             number,
             resolved,
             answer.refused,
-            tuple(c.to_dict() for c in answer.citations),
+            tuple(answer.citations),
             answer=answer.answer,
             asked=question.strip(),
             id=answer_id,
@@ -210,7 +210,7 @@ class Chat:
     def finished_html(self, body: str, turn: Turn) -> str:
         """A finished answer with its copy button, and the texts the copy and export buttons use."""
 
-        def locate(citation: Any) -> str:
+        def locate(citation: Citation) -> str:
             return where_text(citation, self.sections)
 
         asked = turn.asked or turn.question

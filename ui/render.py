@@ -13,9 +13,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from reportqa.records import CITATION_MARKER, Chunk
+from reportqa.records import CITATION_MARKER, Chunk, Citation
 
 from .docview import doc_url, paragraph_number, paragraph_starts
 
@@ -185,32 +184,28 @@ class SectionIndex:
         return paragraph_number(self._paragraphs[report], offset)
 
 
-def where_text(citation: Mapping[str, Any], sections: SectionIndex) -> str:
+def where_text(citation: Citation, sections: SectionIndex) -> str:
     """Where a passage is, in words a reader can follow: 第3页 第12段."""
     parts = []
-    if citation.get("page"):
-        parts.append(f"第 {int(citation['page'])} 页")
-    paragraph = sections.paragraph(str(citation["report"]), int(citation["start"]))
+    if citation.page:
+        parts.append(f"第 {citation.page} 页")
+    paragraph = sections.paragraph(citation.report, citation.start)
     if paragraph is not None:
         parts.append(f"第 {paragraph} 段")
     return " ".join(parts)
 
 
-def citation_html(citation: Mapping[str, Any], turn: int, sections: SectionIndex) -> str:
-    n = int(citation["n"])
-    start, end = int(citation["start"]), int(citation["end"])
-    highlights = citation.get("highlights") or []
-    page = (
-        f'<span class="rqa-page">第 {int(citation["page"])} 页</span>'
-        if citation.get("page")
-        else ""
-    )
-    section = citation.get("section") or "（正文）"
-    passage = mark_spans(str(citation["text"]), start, highlights)
+def citation_html(citation: Citation, turn: int, sections: SectionIndex) -> str:
+    n = citation.n
+    start, end = citation.start, citation.end
+    highlights = citation.highlights
+    page = f'<span class="rqa-page">第 {citation.page} 页</span>' if citation.page else ""
+    section = citation.section or "（正文）"
+    passage = mark_spans(citation.text, start, highlights)
     context = ""
-    span = sections.around(str(citation["report"]), str(citation.get("section") or ""), start, end)
+    span = sections.around(citation.report, citation.section, start, end)
     if span is not None:
-        full = sections.text(str(citation["report"]))[span.start : span.end]
+        full = sections.text(citation.report)[span.start : span.end]
         shown = _nest_highlights(full, span.start, start, end, highlights)
         where = esc(span.path) if span.path else "全文"
         more = "（节选）" if span.clipped else ""
@@ -218,16 +213,16 @@ def citation_html(citation: Mapping[str, Any], turn: int, sections: SectionIndex
             f'<details class="rqa-context"><summary>展开所在章节全文{more}：{where}</summary>'
             f'<div class="rqa-section-text">{shown}</div></details>'
         )
-    paragraph = sections.paragraph(str(citation["report"]), start)
+    paragraph = sections.paragraph(citation.report, start)
     where = f"第 {paragraph} 段" if paragraph is not None else ""
-    url = html.escape(doc_url(str(citation["report"]), start, end, highlights))
+    url = html.escape(doc_url(citation.report, start, end, highlights))
     # Offsets stay available to programs (data-start/data-end, and the API); readers get 第N段.
     return (
         f'<div class="rqa-src" id="{source_id(turn, n)}" tabindex="-1" role="region" '
-        f'aria-label="来源 {n}" data-report="{esc(str(citation["report"]))}" '
+        f'aria-label="来源 {n}" data-report="{esc(citation.report)}" '
         f'data-start="{start}" data-end="{end}">'
         f'<div class="rqa-src-head"><span class="rqa-n">[{n}]</span> '
-        f"《{esc(str(citation['title']))}》{page}</div>"
+        f"《{esc(citation.title)}》{page}</div>"
         f'<div class="rqa-src-section">{esc(section)}</div>'
         f'<blockquote class="rqa-passage">{passage}</blockquote>'
         f'<div class="rqa-where">{where}'
@@ -255,7 +250,7 @@ class Turn:
     number: int
     question: str
     refused: bool
-    citations: tuple[Mapping[str, Any], ...]
+    citations: tuple[Citation, ...]
     answer: str = ""
     asked: str = ""  # as typed, when `question` is a follow-up rewritten to stand alone
     id: str = ""  # names the answer in feedback

@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from reportqa.evaluation.feedback import FeedbackStore, feedback_record
+from reportqa.records import Citation
 
 from .chat import MAX_TURNS_SHOWN, Chat, ChatState
 from .question_input import counter_text, question_problem
@@ -39,7 +40,7 @@ def state_to_json(state: ChatState) -> dict[str, Any]:
                 "number": t.number,
                 "question": t.question,
                 "refused": t.refused,
-                "citations": [dict(c) for c in t.citations],
+                "citations": [c.to_dict() for c in t.citations],
                 "answer": t.answer,
                 "asked": t.asked,
                 "id": t.id,
@@ -67,7 +68,7 @@ def state_from_json(data: Any) -> ChatState:
                 int(t["number"]),
                 str(t["question"]),
                 bool(t["refused"]),
-                tuple(_citation(c) for c in t.get("citations") or []),
+                tuple(Citation.from_dict(c) for c in t.get("citations") or []),
                 answer=str(t.get("answer") or ""),
                 asked=str(t.get("asked") or ""),
                 id=str(t.get("id") or ""),
@@ -84,14 +85,6 @@ def state_from_json(data: Any) -> ChatState:
         )
     except (AttributeError, KeyError, TypeError, ValueError):
         return ChatState()
-
-
-def _citation(c: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(c)
-    for key in ("n", "start", "end"):
-        out[key] = int(out[key])
-    out["highlights"] = [[int(s), int(e)] for s, e in out.get("highlights") or []]
-    return out
 
 
 def status_html(question: str = "", problem: str | None = None) -> str:
@@ -238,5 +231,5 @@ def _turn_answer(turn: Turn) -> dict[str, Any]:
         "question": turn.question,
         "answer": turn.answer,
         "refused": turn.refused,
-        "citations": list(turn.citations),
+        "citations": [c.to_dict() for c in turn.citations],
     }

@@ -7,15 +7,16 @@ can still be checked; neither carries HTML.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+
+from reportqa.records import Citation
 
 # A function giving "第3页 第12段" for a citation; the web chat passes one that knows the reports.
-Locate = Callable[[Mapping[str, Any]], str]
+Locate = Callable[[Citation], str]
 
 
-def _locate_nothing(citation: Mapping[str, Any]) -> str:
-    return f"第 {int(citation['page'])} 页" if citation.get("page") else ""
+def _locate_nothing(citation: Citation) -> str:
+    return f"第 {citation.page} 页" if citation.page else ""
 
 
 def _one_line(text: str) -> str:
@@ -24,7 +25,7 @@ def _one_line(text: str) -> str:
 
 def answer_plain(
     answer: str,
-    citations: Sequence[Mapping[str, Any]],
+    citations: Sequence[Citation],
     refused: bool = False,
     locate: Locate = _locate_nothing,
 ) -> str:
@@ -35,9 +36,9 @@ def answer_plain(
     lines = [head, "", "来源："]
     for c in citations:
         where = locate(c)
-        section = f" {c['section']}" if c.get("section") else ""
-        lines.append(f"[{c['n']}] 《{c['title']}》{section}{' ' + where if where else ''}")
-        lines.append(f"    {_one_line(str(c['text']))}")
+        section = f" {c.section}" if c.section else ""
+        lines.append(f"[{c.n}] 《{c.title}》{section}{' ' + where if where else ''}")
+        lines.append(f"    {_one_line(c.text)}")
     return "\n".join(lines)
 
 
@@ -49,7 +50,7 @@ def _md_escape(text: str) -> str:
 def turn_markdown(
     asked: str,
     answer: str,
-    citations: Sequence[Mapping[str, Any]],
+    citations: Sequence[Citation],
     refused: bool = False,
     understood: str | None = None,
     locate: Locate = _locate_nothing,
@@ -67,11 +68,11 @@ def turn_markdown(
         parts += ["来源：", ""]
         for c in citations:
             where = locate(c)
-            section = f" · {_md_escape(str(c['section']))}" if c.get("section") else ""
+            section = f" · {_md_escape(c.section)}" if c.section else ""
             parts.append(
-                f"{c['n']}. 《{_md_escape(str(c['title']))}》{section}{' · ' + where if where else ''}"
+                f"{c.n}. 《{_md_escape(c.title)}》{section}{' · ' + where if where else ''}"
             )
-            parts.append(f"   > {_md_escape(_one_line(str(c['text'])))}")
+            parts.append(f"   > {_md_escape(_one_line(c.text))}")
         parts.append("")
     return "\n".join(parts)
 

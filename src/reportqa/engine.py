@@ -2,64 +2,43 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from reportqa.answer import smalltalk
 from reportqa.answer.compose import compose_answer
-from reportqa.answer.evidence import ReportInfo
 from reportqa.answer.inputs import clean_question, report_ids
-from reportqa.answer.question import analyse, learn_place_names
+from reportqa.answer.passages import ChunksOf, Passages, chunks_in
+from reportqa.answer.question import QuestionFacts, analyse, learn_place_names
 from reportqa.answer.refusal import refusal
 from reportqa.answer.scoring import TermWeights
 from reportqa.answer.settings import AnswerSettings
 from reportqa.errors import IndexUnusableError, InputError
 from reportqa.generate.backends import Generator, OnToken
 from reportqa.generate.checked import generated_answer
+from reportqa.indexing.answer_terms import read_answer_df
+from reportqa.indexing.chunkfile import ChunkFile
 from reportqa.indexing.embed import (
-    DEFAULT_EMBEDDER,
     Embedder,
     canonical_embedder_name,
     load_embedder,
 )
 from reportqa.indexing.hints import rebuild_command, rebuild_hint
-from reportqa.indexing.index_writer import ANSWER_TERMS
+from reportqa.indexing.manifest import Manifest
 from reportqa.indexing.store import read_index, readable_folder
-from reportqa.indexing.term_table import ANSWER_DF, AnswerFrequencies, TermTable, has_term_table
-from reportqa.indexing.tokenize import TOKENIZER_NAME, tokenize
-from reportqa.ingest.read import sidecar_problem
+from reportqa.indexing.tokenize import TOKENIZER_NAME
 from reportqa.lang import zh
-from reportqa.records import Answer, Chunk, Hit
+from reportqa.records import Answer, Hit, ReportInfo
 from reportqa.search.backend import SearchBackend, SimilarityStats
 from reportqa.search.retrieve import DenseIndex, FusionSettings, KeywordIndex, Mode, Retriever
-from reportqa.search.route import ReportScope, mentions_place, route
+from reportqa.search.route import mentions_place, route
 
 MAX_QUESTION_CHARS = 2000
-
-
-def _answer_weights(index_dir: Path, chunks: Sequence[Chunk]) -> TermWeights:
-    """The answer step's term weights, as the build counted them (counted here for an index
-    without them)."""
-    bm25 = index_dir / "bm25"
-    if has_term_table(bm25) and (bm25 / ANSWER_DF).exists():
-        # Looked up on disk: a dict of every term would grow with the corpus (term_table.py).
-        return TermWeights(AnswerFrequencies(TermTable(bm25), bm25), len(chunks))
-    path = index_dir / ANSWER_TERMS
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return TermWeights(data["df"], int(data["chunks"]))
-    df: Counter[str] = Counter()
-    for chunk in chunks:
-        df.update(set(tokenize(chunk.section + "\n" + chunk.text)))
-    return TermWeights(df, len(chunks))
 
 
 def check_question(question: str) -> str:
@@ -92,7 +71,7 @@ class Engine:
         folder = readable_folder(index_dir)  # the previous index, if a swap died half-way
         files = read_index(folder)
         manifest = files.manifest
-        built_with = manifest.get("embedder", {}).get("name", DEFAULT_EMBEDDER)
+        built_with = manifest.embedder.name
         # REPORTQA_EMBEDDER asks for an embedder just as --embedder does, so it is held to the
         # index's embedder too rather than silently ignored.
         requested = embedder_name or os.environ.get("REPORTQA_EMBEDDER")
@@ -105,19 +84,11 @@ class Engine:
                 f"REPORTQA_EMBEDDER), or rebuild the index: {rebuild_command(index_dir)} "
                 f"--embedder {shlex.quote(wanted)}"
             )
-        if manifest.get("tokenizer") != TOKENIZER_NAME:
+        if manifest.tokenizer != TOKENIZER_NAME:
             raise IndexUnusableError(
-                f"The index at {index_dir} uses the tokenizer {manifest.get('tokenizer')!r}. "
+                f"The index at {index_dir} uses the tokenizer {manifest.tokenizer!r}. "
                 f"{rebuild_hint(index_dir)}"
             )
-        # An index built before sidecars were checked may hold metadata every question trips on.
-        for rid, entry in manifest.get("reports", {}).items():
-            problem = sidecar_problem(entry) if isinstance(entry, dict) else "not an object."
-            if problem:
-                raise IndexUnusableError(
-                    f"The index at {index_dir} holds unusable metadata for {rid}: {problem} "
-                    f"{rebuild_hint(index_dir)}"
-                )
         try:
             keyword = KeywordIndex.load(folder)
             dense = DenseIndex.load(folder)
@@ -125,22 +96,26 @@ class Engine:
             raise IndexUnusableError(
                 f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
             ) from exc
-        dim = int(manifest.get("embedder", {}).get("dim", 0))
+        dim = manifest.embedder.dim
         if dense.dim != dim:
             raise IndexUnusableError(
                 f"The index at {index_dir} holds {dense.dim}-d vectors but its manifest says "
                 f"{dim}. {rebuild_hint(index_dir)}"
             )
         self.index_dir = index_dir
-        self.manifest: dict[str, Any] = manifest
+        self.manifest: Manifest = manifest
         self.chunks = files.chunks
+        # A report's chunks with their rows: a list's items may lie outside the passages found.
+        self.chunks_of: ChunksOf = (
+            self.chunks.chunks_of if isinstance(self.chunks, ChunkFile) else chunks_in(self.chunks)
+        )
         self.texts = files.texts
         self.embedder = embedder or load_embedder(built_with)
         if self.embedder.dim != dim:
             raise IndexUnusableError(
                 f"The embedder gives {self.embedder.dim}-d vectors, the index holds {dim}-d ones."
             )
-        self.retriever = Retriever(self.chunks, keyword, dense, self.embedder, fusion)
+        self.retriever = Retriever(self.chunks, keyword, dense, fusion)
         # Where candidates come from: the retriever above, or another backend put in its place
         # (reportqa.search.milvus_backend) over the same chunks.
         self.backend: SearchBackend = self.retriever
@@ -148,22 +123,16 @@ class Engine:
         self.generator = generator  # None: the extractive composer answers alone
         self.reports = {
             rid: ReportInfo(
-                title=entry.get("title", rid),
-                places=tuple(entry.get("places", [])),
-                years=tuple(entry.get("years", [])),
-                kind=str(entry.get("kind", "")),
+                title=entry.title, places=entry.places, years=entry.years, kind=entry.kind
             )
-            for rid, entry in manifest.get("reports", {}).items()
-        }
-        self.scopes = {
-            rid: ReportScope(info.title, info.places, info.years)
-            for rid, info in self.reports.items()
+            for rid, entry in manifest.reports.items()
         }
         # The places of the indexed reports are places wherever a question names them.
         learn_place_names(sorted({p for info in self.reports.values() for p in info.places}))
         try:
-            self.weights = _answer_weights(folder, self.chunks)
-        except (OSError, ValueError, KeyError) as exc:  # chunks are read from disk lazily
+            # As the build counted them: opening an index re-tokenises no chunk.
+            self.weights = TermWeights(read_answer_df(folder), len(self.chunks))
+        except (OSError, ValueError, KeyError) as exc:
             raise IndexUnusableError(
                 f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
             ) from exc
@@ -192,17 +161,24 @@ class Engine:
             return None
         unknown = [r for r in reports if r not in self.reports]
         if unknown:
-            # Chinese for the reader of the chat and the API, English kept for the command line.
+            # Chinese for the reader of the chat and the API, English kept for the command line;
+            # the indexed ids listed once, and only the first ten (an index may hold thousands).
+            listed = ", ".join(list(self.reports)[:10])
+            more = ", …" if len(self.reports) > 10 else ""
             raise InputError(
-                f"没有这份报告：{'、'.join(unknown)}。已收录：{'、'.join(self.reports)}。"
-                f"(Unknown report(s): {', '.join(unknown)}. Indexed: {', '.join(self.reports)})"
+                f"没有这份报告：{'、'.join(unknown)}。(Unknown report(s): {', '.join(unknown)}.) "
+                f"已收录 / Indexed ({len(self.reports)}): {listed}{more}"
             )
         return set(reports)
 
-    def route(self, question: str) -> set[str] | None:
+    def route(self, facts: QuestionFacts) -> set[str] | None:
         """The reports a question names by place or year (None: all of them)."""
-        facts = analyse(question)
-        return route(question, facts.places, facts.years, self.scopes)
+        return route(facts.text, facts.places, facts.years, self.reports)
+
+    def query_vector(self, question: str, mode: Mode) -> np.ndarray | None:
+        """The question's embedding, for the dense leg and the answer step's semantic check
+        (None: keyword retrieval needs none)."""
+        return self.embedder.embed_query(question) if mode != "keyword" else None
 
     def retrieve(
         self,
@@ -211,9 +187,11 @@ class Engine:
         mode: Mode = "hybrid",
         reports: list[str] | None = None,
     ) -> list[Hit]:
+        """The passages retrieved for a question (as `ask` retrieves them, without the aliases
+        of the indicators it names)."""
         question = check_question(question)
-        allowed = self.check_reports(reports) if reports else self.route(question)
-        query = self.embedder.embed_query(question) if mode != "keyword" else None
+        allowed = self.check_reports(reports) if reports else self.route(analyse(question))
+        query = self.query_vector(question, mode)
         return self.backend.candidates(question, query, allowed, top_k, mode).hits
 
     def not_about_reports(self, question: str) -> Answer | None:
@@ -230,13 +208,13 @@ class Engine:
             checks=[{"check": "about_reports", "passed": False, "reason": kind}],
         )
 
-    def filter_excludes(self, question: str, allowed: set[str]) -> Answer | None:
+    def filter_excludes(self, facts: QuestionFacts, allowed: set[str]) -> Answer | None:
         """A refusal naming the report filter when the question asks about a place that none of
         the chosen reports is about (but some other indexed report may be)."""
-        facts = analyse(question)
         if not facts.places:
             return None
-        scopes = [self.scopes[r] for r in allowed]
+        question = facts.text
+        scopes = [self.reports[r] for r in allowed]
         if any(not s.places or mentions_place(question, facts.places, s) for s in scopes):
             return None
         titles = "、".join(f"《{s.title}》" for s in scopes)
@@ -258,21 +236,23 @@ class Engine:
         asked = check_question(question)
         # Traditional characters are asked in simplified form; the answer keeps the user's wording.
         question = zh.to_simplified(asked)
+        # What the question asks (years, places, terms), worked out once: routing, the keyword
+        # query and the answer step all read these facts.
+        facts = analyse(question)
         early = self.not_about_reports(question)
-        allowed = self.check_reports(reports) if reports else self.route(question)
+        allowed = self.check_reports(reports) if reports else self.route(facts)
         if early is None and reports and allowed is not None:
-            early = self.filter_excludes(question, allowed)
+            early = self.filter_excludes(facts, allowed)
         if early is not None:
             early.question = asked
             early.timings_ms = {"retrieve": 0.0, "answer": 0.0}
             return early
         t0 = time.perf_counter()
         # One embedding of the question serves the dense leg and the answer step's check.
-        query = self.embedder.embed_query(question) if mode != "keyword" else None
+        query = self.query_vector(question, mode)
         # The keyword leg also searches the names reports print for the indicators asked ("GDP"
         # is printed as 地区生产总值).
-        aliases = analyse(question).aliases
-        searched = "，".join([question, *aliases]) if aliases else question
+        searched = "，".join([question, *facts.aliases]) if facts.aliases else question
         found = self.backend.candidates(searched, query, allowed, top_k, mode)
         hits = found.hits
         similarity = (
@@ -281,23 +261,27 @@ class Engine:
             else None
         )
         t1 = time.perf_counter()
+        passages = self.passages(hits)
         answer = compose_answer(
-            question,
-            hits,
-            self.texts,
-            self.reports,
-            self.weights,
-            self.answer_settings,
-            similarity=similarity,
-            all_chunks=self.chunks,
+            question, facts, passages, self.weights, self.answer_settings, similarity=similarity
         )
         answer.question = asked
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}
         if self.generator is not None:
             answer = generated_answer(
-                question, hits, self.reports, answer, self.generator, on_token
+                question, hits, passages.reports, answer, self.generator, on_token
             )
             answer.timings_ms["generate"] = (time.perf_counter() - t2) * 1000
         answer.hits = hits
         return answer
+
+    def passages(self, hits: list[Hit]) -> Passages:
+        """The hits with what the answer step reads of their reports, and no more."""
+        used = dict.fromkeys(hit.chunk.report for hit in hits)
+        return Passages(
+            hits,
+            texts={rid: self.texts[rid] for rid in used},
+            reports={rid: self.reports[rid] for rid in used},
+            chunks_of=self.chunks_of,
+        )

@@ -1,8 +1,9 @@
-"""Plain data records shared by every stage: chunks, citations and answers."""
+"""Plain data records shared by every stage: chunks, reports, citations and answers."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,6 +37,25 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class ReportInfo:
+    """What routing and the answer step know of a report (from its metadata): the places and
+    years it is about, and its kind (政府工作报告 or a yearly report)."""
+
+    title: str
+    places: tuple[str, ...]
+    years: tuple[int, ...]
+    kind: str = ""
+
+    @property
+    def delivered(self) -> int | None:
+        """The year the report was written in: a 政府工作报告 of year N is delivered in N and says
+        今年 for N; a yearly report on year N is written in N+1."""
+        if not self.years:
+            return None
+        return max(self.years) if "政府工作报告" in self.kind else max(self.years) + 1
+
+
+@dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its fused score and its position in the index."""
 
@@ -60,9 +80,28 @@ class Citation:
     highlights: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`--json`, the REST API, answers.jsonl, the browser-kept conversation)."""
         data = asdict(self)
         data["highlights"] = [list(span) for span in self.highlights]
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Citation:
+        """A citation from its JSON form; KeyError, TypeError or ValueError when it is not one
+        (other keys, such as an evaluation's "relevant", are ignored)."""
+        page = data.get("page")
+        return cls(
+            n=int(data["n"]),
+            report=str(data["report"]),
+            title=str(data["title"]),
+            section=str(data.get("section") or ""),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            text=str(data["text"]),
+            score=float(data.get("score") or 0.0),
+            page=None if page is None else int(page),
+            highlights=tuple((int(s), int(e)) for s, e in data.get("highlights") or ()),
+        )
 
 
 @dataclass

@@ -180,3 +180,20 @@ def test_serve_admin_on_an_open_address_without_a_token(tmp_path: Path) -> None:
 
 def test_serve_without_an_index(tmp_path: Path) -> None:
     assert_fails(invoke("serve", "--index-dir", str(tmp_path / "none")), 1, "No index")
+
+
+# --- options that do not fit together, feedback ---------------------------------------------------
+
+
+def test_milvus_backend_without_a_usable_address(tmp_path: Path) -> None:
+    result = invoke(
+        "ask", QUESTION, "--index-dir", str(tmp_path), "--backend", "milvus", "--milvus-uri", "x"
+    )
+    assert_fails(result, 2, "neither a server address")
+
+
+def test_feedback_file_that_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.jsonl"
+    path.write_bytes(b"\xff\xfe\x00 not text\n")
+    result = invoke("feedback", "--feedback", str(path))
+    assert_fails(result, 2, f"Cannot read the feedback file {path}")

@@ -37,7 +37,7 @@ def test_sentence_transformers_model_from_a_local_path(tmp_path: Path) -> None:
     engine = Engine(index_dir, embedder_name=model_path)
     hits = engine.retrieve("2024年全区新收行政复议案件多少件？", mode="dense", top_k=3)
     assert len(hits) == 3
-    assert engine.manifest["embedder"]["dim"] == 384
+    assert engine.manifest.embedder.dim == 384
     assert Engine(index_dir).embedder.name == model.name  # the manifest names its embedder
     with pytest.raises(IndexUnusableError, match="built with the embedder"):
         Engine(index_dir, embedder_name="use-multilingual-v3")

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from paths import EVAL_DIR, SEED_REPORT
 from reportqa.engine import Engine
 from reportqa.errors import ReportQAError
 from reportqa.generate.backends import (
@@ -46,7 +47,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    seed_text = (Path(__file__).parents[1] / "seeds" / "jinghu-2024-fazhi.txt").read_text("utf-8")
+    seed_text = SEED_REPORT.read_text("utf-8")
     chars = sorted(set(seed_text + SYSTEM_PROMPT + "[]0123456789%《》：\n"))
     vocab = {"<unk>": 0, "<eos>": 1, **{c: i + 2 for i, c in enumerate(chars)}}
     core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
@@ -357,8 +358,7 @@ def test_the_chat_shows_the_draft_then_the_verified_answer(
 def test_quoted_answers_pass_the_verifier(engine: Engine) -> None:
     """The verifier does not reject text taken from the passages: the extractive answers, with
     their citations renumbered to the passages' places in the prompt, all pass."""
-    root = Path(__file__).parents[1]
-    lines = (root / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (EVAL_DIR / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if "jinghu-2024-fazhi" in line][:8]
     engine.generator = None
     checked = 0

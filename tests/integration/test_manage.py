@@ -76,7 +76,7 @@ def test_adding_changing_deleting_a_report_embeds_only_that_report(
     assert counter.calls == 1
     manifest = read_manifest(index_dir)
     assert manifest is not None
-    assert counter.passages == manifest["reports"]["huaian-2024-xxgk-nianbao"]["chunks"]
+    assert counter.passages == manifest.reports["huaian-2024-xxgk-nianbao"].chunks
 
     changed = folder / "shenzhen-longhua-2019-fazhi.txt"
     changed.write_text(changed.read_text(encoding="utf-8") + "\n新增一段文字。\n", encoding="utf-8")
@@ -120,12 +120,12 @@ def test_reports_lists_and_remove_takes_one_out(tmp_path: Path, embedder) -> Non
     )
     assert removed.exit_code == 0, removed.output
     manifest = read_manifest(index_dir)
-    assert manifest is not None and set(manifest["reports"]) == set(SMALL)
+    assert manifest is not None and set(manifest.reports) == set(SMALL)
     engine = Engine(index_dir, embedder=embedder)
     assert {c.report for c in engine.chunks} == set(SMALL)
     # The other reports' vectors are kept as they were.
     kept = np.load(index_dir / "vectors.npy")
-    assert kept.shape[0] == sum(manifest["reports"][r]["chunks"] for r in SMALL)
+    assert kept.shape[0] == sum(manifest.reports[r].chunks for r in SMALL)
     assert any(np.allclose(kept[0], row) for row in before)
     assert not engine.ask("镜湖区2024年全区共调解矛盾纠纷多少件？").refused
 
@@ -210,7 +210,7 @@ def test_sidecar_edit_updates_metadata_and_reembeds_only_on_a_new_title(
     assert result.changed and counter.calls == 0
     manifest = read_manifest(index_dir)
     assert manifest is not None
-    assert manifest["reports"]["shenzhen-longhua-2019-fazhi"]["kind"] == "法治政府建设年度报告"
+    assert manifest.reports["shenzhen-longhua-2019-fazhi"].kind == "法治政府建设年度报告"
 
     sidecar.write_text(json.dumps({**data, "title": "龙华区2019年法治报告"}), encoding="utf-8")
     result = _build(folder, index_dir, counter)

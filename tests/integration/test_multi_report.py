@@ -38,13 +38,13 @@ NEAR_MISSES = [
 @pytest.mark.parametrize("rid", sorted(EXPECTED_META))
 def test_metadata_of_each_report(all_engine, rid: str) -> None:  # type: ignore[no-untyped-def]
     title, place, years, kind, issuer = EXPECTED_META[rid]
-    entry = all_engine.manifest["reports"][rid]
-    assert entry["title"] == title
-    assert place in entry["places"]
-    assert entry["years"] == years
-    assert entry["kind"] == kind
-    assert entry["issuer"] == issuer
-    assert entry["chunks"] > 0
+    entry = all_engine.manifest.reports[rid]
+    assert entry.title == title
+    assert place in entry.places
+    assert list(entry.years) == years
+    assert entry.kind == kind
+    assert entry.issuer == issuer
+    assert entry.chunks > 0
 
 
 @pytest.mark.parametrize(("question", "rid", "needle"), ANSWERABLE)

@@ -30,8 +30,22 @@ def test_an_unknown_report(all_engine: Any) -> None:
     with pytest.raises(InputError) as raised:
         all_engine.check_reports(["nope"])
     said = str(raised.value)
-    assert said.startswith("没有这份报告：nope。已收录：")
+    assert said.startswith("没有这份报告：nope。")
     assert "Unknown report(s): nope" in said  # what `reportqa ask --report nope` prints
+    assert f"Indexed ({len(all_engine.reports)}): " in said
+    assert all(rid in said for rid in all_engine.reports)  # six: all named
+
+
+def test_an_unknown_report_in_a_large_index_names_only_a_few() -> None:
+    from reportqa.engine import Engine
+
+    engine = Engine.__new__(Engine)  # only the report ids matter here
+    engine.reports = {f"r{i:05d}": object() for i in range(10_000)}
+    with pytest.raises(InputError) as raised:
+        engine.check_reports(["nope"])
+    said = str(raised.value)
+    assert "Indexed (10000): r00000, " in said and said.endswith("r00009, …")
+    assert len(said) < 300
 
 
 def test_no_index_yet(tmp_path: Path) -> None:

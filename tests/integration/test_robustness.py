@@ -4,7 +4,8 @@ Every row runs the real `reportqa` command (in-process, with the real bundled em
 FAISS) against files made in a temporary folder, and checks the exit status, the message, and
 that nothing the user owns was changed. The table also holds kinds that were already handled, so
 that they stay handled. Faults that need threads, servers or timing (the build lock, generated
-answers, question cost) follow the table as their own tests.
+answers) follow the table as their own tests; those that need no model or index (two builds taking
+turns, question cost, a generator that hangs) are in tests/unit/test_robustness_rules.py.
 """
 
 from __future__ import annotations

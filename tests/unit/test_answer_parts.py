@@ -61,3 +61,19 @@ def test_a_companion_sentence_is_admitted_by_the_settings_thresholds() -> None:
     assert select([best, companion], weight, stricter) == [best]
     heavier = AnswerSettings(companion_min_added_weight=weight("调解") + 0.1)
     assert select([best, companion], weight, heavier) == [best]
+
+
+def test_the_question_terms_are_weighed_once_however_often_they_are_asked() -> None:
+    asked: list[str] = []
+
+    class Counting(dict[str, int]):
+        def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+            asked.append(key)
+            return super().get(key, default)
+
+    weights = TermWeights(Counting({"复议": 3, "调解": 40}), 100)
+    weight = weights.looked_up(FACTS.tokens)
+    for _ in range(5):
+        assert [weight(t) for t in FACTS.tokens] == [weights(t) for t in FACTS.tokens]
+    assert asked.count("复议") == 1 + 5  # once for the table, then only the direct calls above
+    assert weight("其他") == weights("其他")  # a term outside the question is still weighed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from reportqa.answer.evidence import ReportInfo, report_scope, scope_conflict
 from reportqa.answer.lists import announced_items
+from reportqa.answer.passages import chunks_in
 from reportqa.answer.question import subset_qualifier
 from reportqa.answer.scoring import Candidate
 from reportqa.records import Chunk, Hit
@@ -34,7 +35,7 @@ def test_announced_items_follow_their_announcement() -> None:
     chunk = Chunk("r", "二、工作安排", 0, len(text), text)
     end = text.index("。") + 1
     anchor = Candidate(0, Hit(0, chunk, 1.0), 0, end, 1.0, 1.0, frozenset())
-    items = announced_items(anchor, [chunk], {"r": text})
+    items = announced_items(anchor, chunks_in([chunk]), {"r": text})
     assert [text[c.start : c.end] for c in items] == [
         "（一）稳增长",
         "（二）抓改革",

@@ -253,7 +253,8 @@ def test_classify_failures() -> None:
 
 def _record(qid: str, failure: str | None) -> EvalRecord:
     q = EvalQuestion(qid, "问", "", (), (), "fact", "")
-    return EvalRecord("hybrid", q, "", False, False, failure, None, False, None, 0, (), (), 1.0)
+    result = QuestionResult(False, failure is None, False, (), 0, (), 1.0)
+    return EvalRecord("hybrid", q, result, "", failure, None, False, (), ())
 
 
 def test_worst_failures_take_each_kind_in_turn() -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from reportqa.search.route import ReportScope, place_forms, route
+from reportqa.records import ReportInfo
+from reportqa.search.route import place_forms, route
 
 SCOPES = {
-    "jinghu": ReportScope(
+    "jinghu": ReportInfo(
         "镜湖区人民政府关于2024年法治政府建设情况的报告", ("芜湖市", "镜湖区"), (2024,)
     ),
-    "guangming": ReportScope("深圳市光明区…2021年度…", ("深圳市", "光明区"), (2021,)),
-    "longhua": ReportScope("深圳市龙华区2019年…", ("深圳市", "龙华区"), (2019,)),
-    "xiamen": ReportScope("厦门市2024年政府工作报告", ("厦门市",), (2023, 2024)),
+    "guangming": ReportInfo("深圳市光明区…2021年度…", ("深圳市", "光明区"), (2021,)),
+    "longhua": ReportInfo("深圳市龙华区2019年…", ("深圳市", "龙华区"), (2019,)),
+    "xiamen": ReportInfo("厦门市2024年政府工作报告", ("厦门市",), (2023, 2024)),
 }
 
 

@@ -27,7 +27,7 @@ from reportqa.answer.question import analyse, content_tokens
 from reportqa.ingest.metadata import with_suffix, years_in_body
 from reportqa.lang import zh
 from reportqa.records import Answer, Citation
-from reportqa.search.route import ReportScope, route
+from reportqa.search.route import route
 
 CITY_2024 = ReportInfo("临沂", ("临沂市",), (2023, 2024), "政府工作报告")
 PROVINCE_2026 = ReportInfo(
@@ -55,8 +55,8 @@ def test_autonomous_units_go_by_their_everyday_names(place: str, short: str) -> 
 
 def test_a_question_naming_guangxi_is_routed_to_the_autonomous_regions_report() -> None:
     reports = {
-        "gx": ReportScope("2026年广西壮族自治区政府工作报告", ("广西壮族自治区",), (2025, 2026)),
-        "fcg": ReportScope("防城港", ("防城港市",), (2023, 2024)),
+        "gx": ReportInfo("2026年广西壮族自治区政府工作报告", ("广西壮族自治区",), (2025, 2026)),
+        "fcg": ReportInfo("防城港", ("防城港市",), (2023, 2024)),
     }
     assert route("广西外贸进出口总额在西部排第几？", ["广西"], [], reports) == {"gx"}
 
@@ -67,9 +67,9 @@ def test_a_question_naming_guangxi_is_routed_to_the_autonomous_regions_report() 
 )
 def test_the_most_specific_place_named_chooses_the_report(question: str) -> None:
     reports = {
-        "hb": ReportScope("2026年湖北省政府工作报告", ("湖北省",), (2025, 2026)),
-        "xg": ReportScope("孝感", ("孝感市",), (2023, 2024)),
-        "wh": ReportScope("武汉", ("武汉市",), (2023, 2024)),
+        "hb": ReportInfo("2026年湖北省政府工作报告", ("湖北省",), (2025, 2026)),
+        "xg": ReportInfo("孝感", ("孝感市",), (2023, 2024)),
+        "wh": ReportInfo("武汉", ("武汉市",), (2023, 2024)),
     }
     places = [p for p in ("孝感", "湖北", "孝感市", "湖北省") if p in question]
     assert route(question, places, [], reports) == {"xg"}

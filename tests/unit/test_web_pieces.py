@@ -28,23 +28,23 @@ from reportqa.evaluation.feedback import (
     default_feedback_path,
     feedback_record,
 )
-from reportqa.records import Chunk
+from reportqa.records import Chunk, Citation
 
 TEXT = "标题\n\n一、工作\n2024年新收案件120件。办结87件。\n  \n二、其他\n其他内容。"
 PASSAGE = "2024年新收案件120件。办结87件。"
 START = TEXT.index(PASSAGE)
-CITATION = {
-    "n": 1,
-    "report": "r1",
-    "title": "某区报告",
-    "section": "一、工作",
-    "start": START,
-    "end": START + len(PASSAGE),
-    "text": PASSAGE,
-    "score": 0.5,
-    "page": None,
-    "highlights": [[START, START + 14]],
-}
+CITATION = Citation(
+    n=1,
+    report="r1",
+    title="某区报告",
+    section="一、工作",
+    start=START,
+    end=START + len(PASSAGE),
+    text=PASSAGE,
+    score=0.5,
+    page=None,
+    highlights=((START, START + 14),),
+)
 
 
 @pytest.mark.parametrize(
@@ -144,12 +144,32 @@ def test_stored_conversation_round_trips_through_json() -> None:
     stored = json.loads(json.dumps(state_to_json(state)))
     back = state_from_json(stored)
     assert back.messages == state.messages and back.last_topic == "topic"
-    assert back.turns[0].id == "abc123" and back.turns[0].citations[0]["start"] == START
+    assert back.turns[0].id == "abc123" and back.turns[0].citations == (CITATION,)
+    assert stored["turns"][0]["citations"] == [CITATION.to_dict()]  # JSON in the browser
 
 
 @pytest.mark.parametrize(
     "junk",
-    [None, "x", [], {"messages": "x"}, {"turns": [{"number": "one"}]}, {"messages": [{"a": 1}]}],
+    [
+        None,
+        "x",
+        [],
+        {"messages": "x"},
+        {"turns": [{"number": "one"}]},
+        {"messages": [{"a": 1}]},
+        # a citation that is not one (no offsets; offsets that are not numbers)
+        {"turns": [{"number": 1, "question": "q", "refused": False, "citations": [{"n": 1}]}]},
+        {
+            "turns": [
+                {
+                    "number": 1,
+                    "question": "q",
+                    "refused": False,
+                    "citations": [{**CITATION.to_dict(), "start": "abc"}],
+                }
+            ]
+        },
+    ],
 )
 def test_unreadable_stored_conversation_starts_afresh(junk: object) -> None:
     state = state_from_json(junk)
@@ -167,7 +187,9 @@ def test_feedback_file_keeps_the_latest_record_per_answer(tmp_path: Path) -> Non
     first = feedback_record("a1", "down", answer)
     store.add(first)
     store.add(
-        feedback_record("a2", "up", {"question": "q", "answer": "a", "citations": [CITATION]})
+        feedback_record(
+            "a2", "up", {"question": "q", "answer": "a", "citations": [CITATION.to_dict()]}
+        )
     )
     store.add({**first, "comment": "应该有数字"})
     with store.path.open("a", encoding="utf-8") as f:

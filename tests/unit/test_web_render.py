@@ -13,7 +13,7 @@ from ui.render import (
     sources_html,
 )
 
-from reportqa.records import Chunk
+from reportqa.records import Chunk, Citation
 
 TEXT = "标题\n一、工作\n甲句。乙句<b>。\n丙句。丁句。\n二、其他\n戊句。"
 
@@ -85,19 +85,19 @@ def test_section_around_a_lead_phrase_paragraph_is_the_enclosing_section() -> No
 
 def test_citation_html_shows_title_section_passage_and_context() -> None:
     chunk = _chunks()[0]
-    highlight = [chunk.start + 3, chunk.end]
-    citation = {
-        "n": 2,
-        "report": "r1",
-        "title": "<报告>",
-        "section": chunk.section,
-        "start": chunk.start,
-        "end": chunk.end,
-        "text": chunk.text,
-        "score": 0.5,
-        "page": 4,
-        "highlights": [highlight],
-    }
+    highlight = (chunk.start + 3, chunk.end)
+    citation = Citation(
+        n=2,
+        report="r1",
+        title="<报告>",
+        section=chunk.section,
+        start=chunk.start,
+        end=chunk.end,
+        text=chunk.text,
+        score=0.5,
+        page=4,
+        highlights=(highlight,),
+    )
     rendered = citation_html(citation, turn=1, sections=SectionIndex(_chunks(), {"r1": TEXT}))
     assert 'id="rqa-src-1-2"' in rendered
     assert "《&lt;报告&gt;》" in rendered

@@ -7,12 +7,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from reportqa.answer.evidence import ReportInfo
 from reportqa.answer.question import FIGURE, QuestionFacts
 from reportqa.answer.scoring import Candidate
 from reportqa.answer.settings import AnswerSettings
 from reportqa.indexing.tokenize import tokenize
-from reportqa.records import Citation
+from reportqa.records import Citation, ReportInfo
 
 _CLAUSE_END = re.compile(r"[，,：:]")
 

@@ -12,13 +12,12 @@ module only composes them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 from reportqa.answer.citations import quote
-from reportqa.answer.evidence import Check, ReportInfo
+from reportqa.answer.evidence import Check
 from reportqa.answer.lists import list_items
 from reportqa.answer.multipart import merge, split_parts
-from reportqa.answer.question import analyse
+from reportqa.answer.passages import Passages
+from reportqa.answer.question import QuestionFacts, analyse
 from reportqa.answer.refusal import (
     NOTHING_FOUND,
     NOTHING_MATCHING,
@@ -38,36 +37,32 @@ from reportqa.answer.scoring import (
     union_coverage,
 )
 from reportqa.answer.settings import AnswerSettings
-from reportqa.records import Answer, Chunk, Hit
+from reportqa.records import Answer
 
 
 def compose_answer(
     question: str,
-    hits: list[Hit],
-    texts: Mapping[str, str],
-    reports: Mapping[str, ReportInfo],
-    weight: TermWeights,
-    settings: AnswerSettings | None = None,
+    facts: QuestionFacts,
+    passages: Passages,
+    weights: TermWeights,
+    settings: AnswerSettings,
     similarity: Similarity | None = None,
-    all_chunks: Sequence[Chunk] | None = None,
 ) -> Answer:
-    """Answer from the retrieved passages. `similarity(sentences)` gives each sentence's semantic
-    closeness to the question; without it, only keyword coverage decides. With `all_chunks`, a
-    question asking for a list is answered with the enumerated items of the best section."""
-    settings = settings or AnswerSettings()
-    if not hits:
+    """Answer `question` (whose facts are `facts`) from the retrieved passages. `weights` give
+    each term's weight; `similarity(sentences)` each sentence's semantic closeness to the
+    question (without it, only keyword coverage decides). With `passages.chunks_of`, a question
+    asking for a list is answered with the enumerated items of the best section."""
+    if not passages.hits:
         return refusal(question, NOTHING_FOUND)
     parts = split_parts(question)
     if len(parts) > 1:  # "…是多少？…目标是多少？": each part held to its own year and kind
         return merge(
             question,
-            [
-                compose_answer(p, hits, texts, reports, weight, settings, similarity, all_chunks)
-                for p in parts
-            ],
+            [compose_answer(p, analyse(p), passages, weights, settings, similarity) for p in parts],
         )
-    facts = analyse(question)
-    ranked = candidates(facts, hits, texts, weight, settings)
+    texts, reports = passages.texts, passages.reports
+    weight = weights.looked_up(facts.tokens)  # the only terms sentences are scored on
+    ranked = candidates(facts, passages.hits, texts, weight, settings)
     screened = screen(ranked, facts, texts, reports, settings)
     usable, failed = screened.usable, screened.failed
 
@@ -83,8 +78,8 @@ def compose_answer(
             checks=[c.to_dict() for c in checks],
         )
 
-    if usable and facts.wants_list and all_chunks is not None:
-        listed = list_items(usable, all_chunks, texts, settings)
+    if usable and facts.wants_list and passages.chunks_of is not None:
+        listed = list_items(usable, passages.chunks_of, texts, settings)
         if listed is not None:
             anchor, items = listed
             return answered(items, anchor, Check("list", True))

@@ -19,24 +19,7 @@ from functools import lru_cache
 from reportqa import rules
 from reportqa.answer.question import QuestionFacts, jieba_posseg
 from reportqa.lang import zh
-
-
-@dataclass(frozen=True)
-class ReportInfo:
-    """What the answer step knows of a report (from its metadata)."""
-
-    title: str
-    places: tuple[str, ...]
-    years: tuple[int, ...]
-    kind: str = ""
-
-    @property
-    def delivered(self) -> int | None:
-        """The year the report was written in: a 政府工作报告 of year N is delivered in N and says
-        今年 for N; a yearly report on year N is written in N+1."""
-        if not self.years:
-            return None
-        return max(self.years) if "政府工作报告" in self.kind else max(self.years) + 1
+from reportqa.records import ReportInfo
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ enumerates (一是…二是…, the items an announcement introduces, or a secti
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from reportqa import rules
+from reportqa.answer.passages import ChunksOf
 from reportqa.answer.scoring import Candidate
 from reportqa.answer.settings import AnswerSettings
 from reportqa.lang import zh
-from reportqa.records import Chunk, Hit
+from reportqa.records import Hit
 
 # An enumerated item: "一是…", "二是…" at the start of a sentence, clause or paragraph.
 _ITEM = re.compile(r"(?:^|(?<=[。；;：:，,\n]))[ \u3000]*([一二三四五六七八九十]+是)")
@@ -19,7 +20,7 @@ _ITEM_END = re.compile(r"[，,。；;：:]")
 
 def list_items(
     usable: list[Candidate],
-    all_chunks: Sequence[Chunk],
+    chunks_of: ChunksOf,
     texts: Mapping[str, str],
     settings: AnswerSettings,
 ) -> tuple[Candidate, list[Candidate]] | None:
@@ -29,8 +30,8 @@ def list_items(
     near = [c for c in usable if c.score >= settings.list_anchor_min_score_share * usable[0].score]
     by_rank = sorted({c.hit_rank: c for c in reversed(near)}.items())
     for anchor in [usable[0], *(c for _, c in by_rank)]:
-        items = announced_items(anchor, all_chunks, texts) or section_items(
-            anchor, all_chunks, texts, settings
+        items = announced_items(anchor, chunks_of, texts) or section_items(
+            anchor, chunks_of, texts, settings
         )
         if len(items) >= 2:
             return anchor, items
@@ -47,7 +48,7 @@ def enumeration_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def section_items(
-    best: Candidate, all_chunks: Sequence[Chunk], texts: Mapping[str, str], settings: AnswerSettings
+    best: Candidate, chunks_of: ChunksOf, texts: Mapping[str, str], settings: AnswerSettings
 ) -> list[Candidate]:
     """The items enumerated in the best sentence's section, else in its parent section."""
     report = best.hit.chunk.report
@@ -57,14 +58,8 @@ def section_items(
             break
         scope = " > ".join(path[:depth])
         items: list[Candidate] = []
-        # An index's chunks know the rows of each report: read those, not every chunk.
-        rows_of = getattr(all_chunks, "rows_of", None)
-        rows = rows_of(report) if rows_of else range(len(all_chunks))
-        for chunk_id in rows:
-            chunk = all_chunks[chunk_id]
-            if chunk.report != report or not (
-                chunk.section == scope or chunk.section.startswith(scope + " > ")
-            ):
+        for chunk_id, chunk in chunks_of(report):
+            if not (chunk.section == scope or chunk.section.startswith(scope + " > ")):
                 continue
             hit = Hit(chunk_id, chunk, best.hit.score)
             for s, e in enumeration_items(texts[report], chunk.start, chunk.end):
@@ -72,7 +67,7 @@ def section_items(
         if len(items) >= 2:
             return items[: settings.max_list_items]
         if depth == len(path):
-            headings = _subheadings(best, scope, depth, all_chunks, texts)
+            headings = _subheadings(best, scope, depth, chunks_of, texts)
             if len(headings) >= 2:
                 return headings[: settings.max_list_items]
     return []
@@ -97,7 +92,7 @@ _ANNOUNCE_WINDOW = 20000  # characters after the announcement in which its items
 
 
 def announced_items(
-    anchor: Candidate, all_chunks: Sequence[Chunk], texts: Mapping[str, str]
+    anchor: Candidate, chunks_of: ChunksOf, texts: Mapping[str, str]
 ) -> list[Candidate]:
     """The items a sentence announces ("重点做好以下八个方面工作。（一）…（二）…"): the heads of the
     markers of one style that follow it, whether they stand as headings or run inline."""
@@ -128,7 +123,7 @@ def announced_items(
             break
         stop = _ITEM_END.search(text, m.end(), window_end)
         spans.append((m.start(), stop.start() if stop else m.end()))
-    chunks = [(i, c) for i, c in enumerate(all_chunks) if c.report == report]
+    chunks = list(chunks_of(report))
     items: list[Candidate] = []
     for s, e in spans:
         owner = next(((i, c) for i, c in chunks if c.start <= s and e <= c.end), None)
@@ -143,7 +138,7 @@ def _subheadings(
     best: Candidate,
     scope: str,
     depth: int,
-    all_chunks: Sequence[Chunk],
+    chunks_of: ChunksOf,
     texts: Mapping[str, str],
 ) -> list[Candidate]:
     """The headings of a section's sub-sections ("重点做好以下八个方面工作" followed by eight
@@ -152,8 +147,8 @@ def _subheadings(
     text = texts[report]
     seen: set[str] = set()
     items: list[Candidate] = []
-    for chunk_id, chunk in enumerate(all_chunks):
-        if chunk.report != report or not chunk.section.startswith(scope + " > "):
+    for chunk_id, chunk in chunks_of(report):
+        if not chunk.section.startswith(scope + " > "):
             continue
         parts = chunk.section.split(" > ")
         if len(parts) <= depth or parts[depth] in seen:

@@ -67,14 +67,10 @@ def learn_place_names(places: list[str]) -> None:
     if not rules.on("places"):
         return
     tokenizer = jieba_posseg().dt
-    added = False
     for place in places:
         for form in {place, zh.strip_admin_suffix(place)}:
             if len(form) >= 2 and tokenizer.word_tag_tab.get(form) != "ns":
                 tokenizer.add_word(form, 1000, "ns")
-                added = True
-    if added:
-        analyse.cache_clear()
 
 
 def segment(text: str) -> list[tuple[str, str]]:
@@ -136,8 +132,9 @@ def content_tokens(text: str) -> list[str]:
     return tokenize(zh.QUESTION_WORDS.sub("，", text))
 
 
-@lru_cache(maxsize=1024)  # routing and the answer step both ask; the facts are immutable
 def analyse(question: str) -> QuestionFacts:
+    """The question's facts. The engine computes them once per question and passes them to
+    routing, retrieval and the answer step."""
     question_digits = zh.arabic_years(question)
     places = find_places(question_digits)
     # Years and places are checked on their own (they may be implied by the report's title);

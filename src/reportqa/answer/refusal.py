@@ -6,17 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from reportqa.answer.evidence import (
-    Check,
-    ReportInfo,
-    first_failure,
-    run_checks,
-    with_target_lead,
-)
+from reportqa.answer.evidence import Check, first_failure, run_checks, with_target_lead
 from reportqa.answer.question import QuestionFacts
 from reportqa.answer.scoring import Candidate
 from reportqa.answer.settings import AnswerSettings
-from reportqa.records import Answer
+from reportqa.records import Answer, ReportInfo
 
 # How many of the closest failing sentences are weighed to name a refusal's reason.
 REFUSAL_CANDIDATES = 5

@@ -4,7 +4,7 @@ sentences (the best, plus those that add what it lacks) are worth quoting."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from reportqa.answer.question import FIGURE, QuestionFacts
@@ -15,6 +15,8 @@ from reportqa.records import Hit
 
 # `similarity(sentences)` gives each sentence's semantic closeness to the question.
 Similarity = Callable[[list[str]], list[float]]
+# A term's weight (inverse document frequency).
+Weight = Callable[[str], float]
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,16 @@ class TermWeights:
         df = self._df.get(token, 0)
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
 
+    def looked_up(self, tokens: Iterable[str]) -> Weight:
+        """These tokens' weights, each looked up once. Sentences are scored on the question's
+        terms only, each weighed many times per question, and the document frequencies may be
+        read from disk (a binary search per lookup)."""
+        table = {t: self(t) for t in tokens}
+        return lambda token: table[token] if token in table else self(token)
+
 
 def coverage_of(
-    facts: QuestionFacts, sentence: str, in_context: set[str], weight: TermWeights
+    facts: QuestionFacts, sentence: str, in_context: set[str], weight: Weight
 ) -> tuple[float, frozenset[str]]:
     """Share of the question's term weight found in the sentence (context tokens count half)."""
     total = sum(weight(t) for t in facts.tokens)
@@ -60,7 +69,7 @@ def candidates(
     facts: QuestionFacts,
     hits: list[Hit],
     texts: Mapping[str, str],
-    weight: TermWeights,
+    weight: Weight,
     settings: AnswerSettings,
 ) -> list[Candidate]:
     """Every sentence of the passages, best first."""
@@ -80,16 +89,14 @@ def candidates(
     return found
 
 
-def union_coverage(chosen: list[Candidate], facts: QuestionFacts, weight: TermWeights) -> float:
+def union_coverage(chosen: list[Candidate], facts: QuestionFacts, weight: Weight) -> float:
     """Share of the question's term weight the chosen sentences hold together."""
     total = sum(weight(t) for t in facts.tokens)
     matched: set[str] = set().union(*(c.matched for c in chosen))
     return sum(weight(t) for t in matched) / total if total else 0.0
 
 
-def select(
-    usable: list[Candidate], weight: TermWeights, settings: AnswerSettings
-) -> list[Candidate]:
+def select(usable: list[Candidate], weight: Weight, settings: AnswerSettings) -> list[Candidate]:
     """The best sentence, plus sentences that hold question terms it lacks (lists, two-part
     questions), each nearly as good a match."""
     best = usable[0]

@@ -204,7 +204,7 @@ def eval_command(
         "questions_file": ", ".join(map(str, files)),
         "index_dir": str(index_dir),
         "indexed_reports": len(engine.reports),
-        "embedder": engine.manifest.get("embedder", {}).get("name"),
+        "embedder": engine.manifest.embedder.name,
         "top_k": top_k,
         "skipped_questions": len(skipped),
         "backend": backend.name,

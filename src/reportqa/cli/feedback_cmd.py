@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reportqa.cli.options import index_dir_option
+from reportqa.errors import command_errors
 from reportqa.evaluation.feedback import FeedbackStore, as_eval_question, default_feedback_path
 
 feedback_option = click.option(
@@ -33,7 +34,8 @@ def feedback_command(
 ) -> None:
     """Print the feedback given in the web chat, one JSON object per answer (latest vote)."""
     path = feedback_path or default_feedback_path(index_dir)
-    records = FeedbackStore(path).records()
+    with command_errors():
+        records = FeedbackStore(path).records()
     if down_only:
         records = [r for r in records if r.get("rating") == "down"]
     for record in records:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +22,7 @@ from reportqa.cli.options import (
 )
 from reportqa.cli.serve_cmd import serve
 from reportqa.errors import CommandError, InputError, command_errors
+from reportqa.records import Answer
 from reportqa.search.retrieve import MODES, Mode
 
 DEFAULT_SEEDS = Path("seeds")
@@ -30,6 +32,13 @@ DEFAULT_SEEDS = Path("seeds")
 @click.version_option(package_name="reportqa")
 def main() -> None:
     """Answer questions about Chinese government reports, with exact citations."""
+    # reportqa never downloads a model (models load with local_files_only). The Hugging Face
+    # libraries read their offline switch once, when first imported, which happens later and
+    # lazily; set here, it also keeps them from asking the hub for anything else (a missing
+    # model then fails at once rather than after network timeouts). The command line owns the
+    # process environment; the library modules leave it alone.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @main.command()
@@ -139,21 +148,21 @@ def _exit_if_failed(failures: list[InputError]) -> None:
         raise CommandError(f"{len(failures)} file(s) could not be read (see above).")
 
 
-def _print_answer(data: dict[str, Any]) -> None:
-    if data.get("notice"):
-        click.echo(f"（{data['notice']}）", err=True)
+def _print_answer(answer: Answer) -> None:
+    if answer.notice:
+        click.echo(f"（{answer.notice}）", err=True)
         # why the generated answer was replaced, so the reader can judge the notice
-        for problem in data.get("problems") or []:
+        for problem in answer.problems:
             click.echo(f"  - {problem}", err=True)
-    click.echo(data["answer"])
-    if data["refused"]:
+    click.echo(answer.answer)
+    if answer.refused:
         return
     click.echo("")
-    for c in data["citations"]:
-        where = c["section"] or "（正文）"
-        page = f" 第{c['page']}页" if c.get("page") else ""
-        click.echo(f"[{c['n']}] 《{c['title']}》{page} {where}  [{c['start']}:{c['end']}]")
-        click.echo(f"    {c['text']}")
+    for c in answer.citations:
+        where = c.section or "（正文）"
+        page = f" 第{c.page}页" if c.page else ""
+        click.echo(f"[{c.n}] 《{c.title}》{page} {where}  [{c.start}:{c.end}]")
+        click.echo(f"    {c.text}")
 
 
 @main.command()
@@ -209,11 +218,10 @@ def ask(
             _ask_batch(engine, batch, top_k, mode, list(reports))
             return
         answer = engine.ask(question or "", top_k=top_k, mode=mode, reports=list(reports))
-    data = answer.to_dict()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
-        _print_answer(data)
+        _print_answer(answer)
 
 
 def _ask_batch(engine: Any, batch: Any, top_k: int, mode: Mode, reports: list[str]) -> None:

@@ -14,6 +14,7 @@ import click
 
 from reportqa.cli.options import backend_options, index_dir_option
 from reportqa.errors import CommandError, command_errors
+from reportqa.indexing.manifest import Manifest
 
 # Below this many reports a build takes a few seconds and a bar is only noise.
 _PROGRESS_MIN_REPORTS = 5
@@ -53,24 +54,24 @@ def build_progress(total: int) -> Iterator[Any]:
         bar.close()
 
 
-def report_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def report_rows(manifest: Manifest) -> list[dict[str, Any]]:
     """One row per indexed report, in id order, with what a person wants to see of it."""
     rows = []
-    for rid, entry in sorted(manifest.get("reports", {}).items()):
+    for rid, entry in sorted(manifest.reports.items()):
         rows.append(
             {
                 "id": rid,
-                "title": entry.get("title", rid),
-                "issuer": entry.get("issuer", ""),
-                "places": entry.get("places", []),
-                "years": entry.get("years", []),
-                "kind": entry.get("kind", ""),
-                "chunks": entry.get("chunks", 0),
-                "chars": entry.get("chars", 0),
-                "pages": entry.get("pages"),
-                "file": entry.get("file", ""),
+                "title": entry.title,
+                "issuer": entry.issuer,
+                "places": list(entry.places),
+                "years": list(entry.years),
+                "kind": entry.kind,
+                "chunks": entry.chunks,
+                "chars": entry.chars,
+                "pages": entry.pages,
+                "file": entry.file,
                 # where each field came from: sidecar, title line, file name or body
-                "sources": entry.get("sources", {}),
+                "sources": dict(entry.sources),
             }
         )
     return rows

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from reportqa.errors import command_errors
 from reportqa.generate.backends import GENERATORS
 
 DEFAULT_INDEX = Path("index")
@@ -50,18 +51,15 @@ def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def with_backend(*args: Any, **kwargs: Any) -> Any:
-        from reportqa.errors import InputError
         from reportqa.search.milvus_backend import BackendChoice
 
-        try:
+        with command_errors():  # options that do not fit together: exit status 2
             choice = BackendChoice.of(
                 kwargs.pop("backend"),
                 kwargs.pop("milvus_uri"),
                 kwargs.pop("milvus_token"),
                 kwargs.pop("milvus_collection"),
             )
-        except InputError as exc:
-            raise click.UsageError(str(exc)) from exc
         return command(*args, backend=choice, **kwargs)
 
     options = [

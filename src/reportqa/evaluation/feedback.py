@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reportqa.errors import InputError
+
 FEEDBACK_ENV = "REPORTQA_FEEDBACK"
 FEEDBACK_FILE = "feedback.jsonl"
 RATINGS = ("up", "down")
@@ -79,11 +81,16 @@ class FeedbackStore:
                 f.write(line)
 
     def raw(self) -> list[dict[str, Any]]:
-        """Every line that parses; a line cut short by a crash is skipped, not fatal."""
+        """Every line that parses; a line cut short by a crash is skipped, not fatal. A file that
+        cannot be read as text at all (not UTF-8, a folder, no permission) is an InputError."""
         if not self.path.exists():
             return []
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"Cannot read the feedback file {self.path}: {exc}") from exc
         out = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
+        for line in text.splitlines():
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:

@@ -11,13 +11,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportqa.evaluation.metrics import QuestionResult, summarise, summarise_by
 from reportqa.records import Citation, Hit
-
-if TYPE_CHECKING:  # a type only: the records do not load the retrieval stack
-    from reportqa.search.retrieve import Mode
+from reportqa.search.retrieve import Mode
 
 RETRIEVE_K = 10
 SNIPPET_CHARS = 60
@@ -146,25 +144,25 @@ class EvalRecord:
 
     mode: Mode
     question: EvalQuestion
+    result: QuestionResult  # what the metrics count: correct, refused, relevance, latency
     answer: str
-    refused: bool
-    correct: bool
     failure: str | None  # one of FAILURE_KINDS, None when the answer is right
     error: str | None  # the message of an error the question raised
     evidence_seen: bool  # the answer step was given a passage holding the gold evidence
-    first_relevant_rank: int | None
-    relevant_chunks: int  # chunks of the index holding the gold evidence
     citations: tuple[CitedPassage, ...]
     retrieved: tuple[RetrievedPassage, ...]
-    latency_ms: float
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Set for generated answers only; the extractive record has none of these keys.
     generator: str | None = None
     verified: bool | None = None
     problems: tuple[str, ...] = ()
 
+    @property
+    def first_relevant_rank(self) -> int | None:
+        return next((i for i, rel in enumerate(self.result.retrieved, start=1) if rel), None)
+
     def to_json(self) -> dict[str, Any]:
-        q = self.question
+        q, r = self.question, self.result
         data: dict[str, Any] = {
             "mode": self.mode,
             "id": q.id,
@@ -176,16 +174,16 @@ class EvalRecord:
             "expected": q.answer,
             "must_contain": list(q.must_contain),
             "answer": self.answer,
-            "refused": self.refused,
-            "correct": self.correct,
+            "refused": r.refused,
+            "correct": r.correct,
             "failure": self.failure,
             "error": self.error,
             "evidence_seen": self.evidence_seen,
             "first_relevant_rank": self.first_relevant_rank,
-            "relevant_chunks": self.relevant_chunks,
+            "relevant_chunks": r.total_relevant,
             "citations": [c.to_json() for c in self.citations],
             "retrieved": [r.to_json() for r in self.retrieved],
-            "latency_ms": round(self.latency_ms, 2),
+            "latency_ms": round(r.latency_ms, 2),
             "timings_ms": dict(self.timings_ms),
         }
         if self.generator:
@@ -204,8 +202,14 @@ class EvalRun:
     mode: Mode
     top_k: int
     records: list[EvalRecord] = field(default_factory=list)
-    results: list[QuestionResult] = field(default_factory=list)
-    questions: list[EvalQuestion] = field(default_factory=list)
+
+    @property
+    def results(self) -> list[QuestionResult]:
+        return [r.result for r in self.records]
+
+    @property
+    def questions(self) -> list[EvalQuestion]:
+        return [r.question for r in self.records]
 
     def summary(self) -> dict[str, Any]:
         failures = Counter(r.failure for r in self.records if r.failure)
@@ -231,10 +235,10 @@ class EvalRun:
     def _splits(self) -> dict[str, tuple[list[QuestionResult], list[EvalQuestion]]]:
         """Results and questions of each split, in the order the splits were given."""
         groups: dict[str, tuple[list[QuestionResult], list[EvalQuestion]]] = {}
-        for result, q in zip(self.results, self.questions, strict=True):
-            results, questions = groups.setdefault(q.split or "all", ([], []))
-            results.append(result)
-            questions.append(q)
+        for record in self.records:
+            results, questions = groups.setdefault(record.question.split or "all", ([], []))
+            results.append(record.result)
+            questions.append(record.question)
         return groups
 
 

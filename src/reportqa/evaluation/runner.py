@@ -107,7 +107,7 @@ def engine_answer_fn(engine: Engine) -> AnswerFn:
 
 def evaluate_question(
     engine: Engine, q: EvalQuestion, mode: Mode, top_k: int, answer_fn: AnswerFn
-) -> tuple[EvalRecord, QuestionResult]:
+) -> EvalRecord:
     """Answer, retrieve and score one question; errors are recorded, not raised."""
     total_relevant = sum(is_relevant(c, q) for c in engine.chunks) if q.answerable else 0
     error: str | None = None
@@ -149,30 +149,25 @@ def evaluate_question(
         first_cited_right_report=None if first_cited is None else first_cited == q.report_id,
         top_hit_right_report=hits[0].chunk.report == q.report_id if hits else None,
     )
-    record = EvalRecord(
+    return EvalRecord(
         mode=mode,
         question=q,
+        result=result,
         answer=text,
-        refused=refused,
-        correct=correct,
         failure=classify(q, correct, refused, evidence_seen, error),
         error=error,
         evidence_seen=evidence_seen,
-        first_relevant_rank=next((i for i, rel in enumerate(relevant, start=1) if rel), None),
-        relevant_chunks=total_relevant,
         citations=tuple(CitedPassage(c, rel) for c, rel in zip(citations, cited, strict=True)),
         retrieved=tuple(
             RetrievedPassage.of(i, h, rel)
             for i, (h, rel) in enumerate(zip(hits, relevant, strict=True), 1)
         ),
-        latency_ms=latency_ms,
         # as the answer's JSON gives them
         timings_ms={k: round(v, 2) for k, v in answer.timings_ms.items()} if answer else {},
         generator=answer.generator if answer else None,
         verified=answer.verified if answer else None,
         problems=tuple(answer.problems) if answer else (),
     )
-    return record, result
 
 
 def run_eval(
@@ -185,12 +180,10 @@ def run_eval(
 ) -> EvalRun:
     """Every question through `answer_fn` (default: the chat's `engine.ask`) with one mode."""
     answer_fn = answer_fn or engine_answer_fn(engine)
-    run = EvalRun(mode=mode, top_k=top_k, questions=list(questions))
+    run = EvalRun(mode=mode, top_k=top_k)
     bar = tqdm(questions, desc=f"eval {mode}", unit="q", file=sys.stderr, disable=not progress)
     for q in bar:
-        record, result = evaluate_question(engine, q, mode, top_k, answer_fn)
-        run.records.append(record)
-        run.results.append(result)
+        run.records.append(evaluate_question(engine, q, mode, top_k, answer_fn))
     return run
 
 

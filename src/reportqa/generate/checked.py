@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from reportqa.answer.evidence import ReportInfo
 from reportqa.errors import GeneratorError
 from reportqa.generate.backends import (
     Generator,
@@ -23,7 +22,14 @@ from reportqa.generate.backends import (
     build_prompt,
 )
 from reportqa.generate.verify import cited, is_no_answer, verify
-from reportqa.records import CITATION_MARKER, CITATION_MARKER_ANY_FORM, Answer, Citation, Hit
+from reportqa.records import (
+    CITATION_MARKER,
+    CITATION_MARKER_ANY_FORM,
+    Answer,
+    Citation,
+    Hit,
+    ReportInfo,
+)
 
 NOTICE_UNVERIFIED = "生成的回答未通过核验（见 problems），以下为从报告中摘录的回答。"
 NOTICE_FAILED = "语言模型未能回答（{error}），以下为从报告中摘录的回答。"

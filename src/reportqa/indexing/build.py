@@ -8,25 +8,27 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from reportqa import __version__
 from reportqa.errors import InputError
+from reportqa.indexing.answer_terms import has_stored_counts
 from reportqa.indexing.arrays import read_block
 from reportqa.indexing.chunkfile import ChunkFile
 from reportqa.indexing.embed import Embedder
 from reportqa.indexing.guard import guarded_index_write
 from reportqa.indexing.index_writer import IndexWriter
 from reportqa.indexing.integrity import missing_files
+from reportqa.indexing.manifest import BuildSettings, EmbedderInfo, Manifest, ReportEntry
 from reportqa.indexing.parallel_embed import BatchEmbedder
 from reportqa.indexing.resume import Recorder, ResumeStore
 from reportqa.indexing.store import (
     FORMAT_VERSION,
+    OtherFormatError,
     new_index_folder,
     read_index,
     read_manifest,
@@ -53,48 +55,39 @@ class BuildResult:
     seconds: float
 
 
-def settings_fingerprint(embedder_name: str, chunking: ChunkSettings) -> dict[str, Any]:
-    return {
-        "format_version": FORMAT_VERSION,
-        "embedder": embedder_name,
-        "tokenizer": TOKENIZER_NAME,
-        "chunker": asdict(chunking),
-    }
+def build_settings(embedder_name: str, chunking: ChunkSettings) -> BuildSettings:
+    return BuildSettings(FORMAT_VERSION, embedder_name, TOKENIZER_NAME, chunking)
 
 
-def _same_settings(manifest: dict[str, Any], fingerprint: dict[str, Any]) -> bool:
-    return all(
-        (manifest.get(key) == value)
-        if key != "embedder"
-        else (manifest.get("embedder", {}).get("name") == value)
-        for key, value in fingerprint.items()
-    )
+def previous_manifest(index_dir: Path) -> Manifest | None:
+    """The manifest of the index a build replaces; None when there is none or it is of another
+    format version (then every report is built again)."""
+    try:
+        return read_manifest(index_dir)
+    except OtherFormatError:
+        return None
 
 
 def is_up_to_date(
-    index_dir: Path, reports: Sequence[SourceReport], fingerprint: dict[str, Any]
+    index_dir: Path, reports: Sequence[SourceReport], settings: BuildSettings
 ) -> bool:
-    manifest = read_manifest(index_dir)
-    if manifest is None or not _same_settings(manifest, fingerprint):
+    manifest = previous_manifest(index_dir)
+    if manifest is None or manifest.settings != settings:
         return False
     if missing_files(index_dir, manifest):  # a file deleted or cut short: rebuild it
         return False
-    indexed = {rid: entry.get("sha256") for rid, entry in manifest.get("reports", {}).items()}
+    if not has_stored_counts(index_dir):  # built before the keyword term table
+        return False  # rebuilt with every report's vectors kept
+    entries = manifest.reports
+    indexed = {rid: entry.sha256 for rid, entry in entries.items()}
     if indexed != {r.id: r.sha256 for r in reports}:
         return False
     # An edited sidecar (or better detection) changes a report's metadata but not its file.
-    entries = manifest.get("reports", {})
-    return all(
-        _meta_of(entries[r.id]) == report_meta(r).to_dict() for r in reports if r.id in entries
-    )
+    return all(entries[r.id].meta() == report_meta(r) for r in reports if r.id in entries)
 
 
 def report_meta(report: SourceReport) -> ReportMeta:
     return detect_meta(parse_report(report.text).title, report.id, report.sidecar, report.text)
-
-
-def _meta_of(entry: dict[str, Any]) -> dict[str, Any]:
-    return {key: entry.get(key) for key in ReportMeta.__dataclass_fields__}
 
 
 # Chunks embedded and written at a time: memory is bounded by this, not by corpus or report size.
@@ -105,18 +98,18 @@ BATCH_CHUNKS = 256
 class _Previous:
     """The previous index, when its settings match: its entries, chunks and vectors on disk."""
 
-    entries: dict[str, Any]
+    entries: Mapping[str, ReportEntry]
     folder: Path
     chunks: ChunkFile | None = None
 
     def reusable(self, report: SourceReport, title: str) -> bool:
-        entry = self.entries.get(report.id, {})
+        entry = self.entries.get(report.id)
         # The title is part of what was embedded (see search_text), so a new title re-embeds.
         return (
             self.chunks is not None
-            and entry.get("sha256") == report.sha256
-            and entry.get("title") == title
-            and "rows" in entry
+            and entry is not None
+            and entry.sha256 == report.sha256
+            and entry.title == title
         )
 
     def batches(self, report_id: str) -> Iterator[tuple[list[Chunk], np.ndarray]]:
@@ -134,44 +127,46 @@ def _vector_width(folder: Path) -> int:
     return int(np.load(folder / VECTORS, mmap_mode="r").shape[1])
 
 
-def _previous_index(index_dir: Path, fingerprint: dict[str, Any]) -> _Previous:
-    manifest = read_manifest(index_dir)
-    if manifest is None or not _same_settings(manifest, fingerprint):
+def _previous_index(index_dir: Path, settings: BuildSettings) -> _Previous:
+    manifest = previous_manifest(index_dir)
+    if manifest is None or manifest.settings != settings:
         return _Previous({}, index_dir)
     try:
         files = read_index(index_dir)
     except Exception:  # a damaged index is rebuilt from scratch
         return _Previous({}, index_dir)
     assert isinstance(files.chunks, ChunkFile)
-    return _Previous(manifest.get("reports", {}), index_dir, files.chunks)
+    return _Previous(manifest.reports, index_dir, files.chunks)
 
 
-def _entry(report: SourceReport, meta: ReportMeta, rows: tuple[int, int]) -> dict[str, Any]:
-    return {
-        "file": report.path.name,
-        "path": str(report.path.resolve()),  # named in the command that rebuilds the index
-        "sha256": report.sha256,
-        "chars": len(report.text),
-        "text_bytes": len(report.text.encode("utf-8")),
-        "chunks": rows[1] - rows[0],
-        "rows": list(rows),
-        **meta.to_dict(),
-        **({"source": report.sidecar["source"]} if "source" in report.sidecar else {}),
-        **({"pages": len(report.page_starts)} if report.page_starts else {}),
-    }
+def _entry(report: SourceReport, meta: ReportMeta, rows: tuple[int, int]) -> ReportEntry:
+    source = report.sidecar.get("source")
+    return ReportEntry.of(
+        meta,
+        file=report.path.name,
+        path=str(report.path.resolve()),  # named in the command that rebuilds the index
+        sha256=report.sha256,
+        chars=len(report.text),
+        text_bytes=len(report.text.encode("utf-8")),
+        rows=rows,
+        source=None if source is None else str(source),
+        pages=len(report.page_starts) if report.page_starts else None,
+    )
 
 
 def _manifest(
-    fingerprint: dict[str, Any], embedder: Embedder, entries: dict[str, Any], chunks: int
-) -> dict[str, Any]:
-    return {
-        **fingerprint,
-        "embedder": {"name": embedder.name, "dim": int(embedder.dim)},
-        "reportqa_version": __version__,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "chunk_count": chunks,
-        "reports": entries,
-    }
+    settings: BuildSettings, embedder: Embedder, entries: dict[str, ReportEntry], chunks: int
+) -> Manifest:
+    return Manifest(
+        format_version=settings.format_version,
+        embedder=EmbedderInfo(embedder.name, int(embedder.dim)),
+        tokenizer=settings.tokenizer,
+        chunker=settings.chunker,
+        reports=entries,
+        chunk_count=chunks,
+        reportqa_version=__version__,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
 
 
 @dataclass
@@ -254,21 +249,20 @@ def build_index(
     processes. An interrupted build's embeddings are kept beside the index and reused by the
     next build of the same reports and settings."""
     started = time.perf_counter()
-    fingerprint = settings_fingerprint(embedder.name, chunking)
-    if not force and is_up_to_date(index_dir, reports, fingerprint):
-        total = sum(
-            e.get("chunks", 0) for e in (read_manifest(index_dir) or {})["reports"].values()
-        )
+    settings = build_settings(embedder.name, chunking)
+    if not force and is_up_to_date(index_dir, reports, settings):
+        manifest = read_manifest(index_dir)
+        total = sum(e.chunks for e in manifest.reports.values()) if manifest else 0
         return BuildResult(False, len(reports), total, [], [], time.perf_counter() - started)
-    previous = _Previous({}, index_dir) if force else _previous_index(index_dir, fingerprint)
-    resume = ResumeStore(index_dir, fingerprint)
+    previous = _Previous({}, index_dir) if force else _previous_index(index_dir, settings)
+    resume = ResumeStore(index_dir, settings)
     total = len(reports)
 
     def step(label: str, done: int) -> None:
         if progress:
             progress(label, done, total)
 
-    entries: dict[str, Any] = {}
+    entries: dict[str, ReportEntry] = {}
     embedded: list[str] = []
     with (
         new_index_folder(index_dir) as tmp,
@@ -297,7 +291,7 @@ def build_index(
                 entries[report.id] = _entry(report, item.meta, (first_row, writer.count))
                 step(report.id, len(entries))
         writer.finish(lambda label: step(label, total))
-        swap_in(tmp, index_dir, _manifest(fingerprint, embedder, entries, writer.count))
+        swap_in(tmp, index_dir, _manifest(settings, embedder, entries, writer.count))
     resume.clear()
     removed = sorted(set(previous.entries) - set(entries))
     return BuildResult(
@@ -313,7 +307,7 @@ def remove_reports(index_dir: Path, report_ids: list[str]) -> BuildResult:
     """
     started = time.perf_counter()
     files = read_index(index_dir)
-    entries: dict[str, Any] = files.manifest.get("reports", {})
+    entries = files.manifest.reports
     unknown = [rid for rid in report_ids if rid not in entries]
     if unknown:
         raise InputError(
@@ -327,26 +321,25 @@ def remove_reports(index_dir: Path, report_ids: list[str]) -> BuildResult:
         )
     assert isinstance(files.chunks, ChunkFile)
     previous = _Previous(entries, index_dir, files.chunks)
-    kept: dict[str, Any] = {}
-    dim = int(files.manifest.get("embedder", {}).get("dim", 0)) or _vector_width(index_dir)
+    kept: dict[str, ReportEntry] = {}
+    dim = files.manifest.embedder.dim or _vector_width(index_dir)
     with new_index_folder(index_dir) as tmp:
         writer = IndexWriter(tmp, dim)
         for rid, entry in entries.items():
             if rid in drop:
                 continue
             first = writer.count
-            title = entry.get("title", rid)
             for chunks, vectors in previous.batches(rid):
-                writer.add(chunks, vectors, title)
+                writer.add(chunks, vectors, entry.title)
             shutil.copyfile(index_dir / "reports" / f"{rid}.txt", tmp / "reports" / f"{rid}.txt")
-            kept[rid] = {**entry, "rows": [first, writer.count]}
+            kept[rid] = entry.with_rows((first, writer.count))
         writer.finish()
-        manifest = {
-            **files.manifest,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "chunk_count": writer.count,
-            "reports": kept,
-        }
+        manifest = replace(
+            files.manifest,
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            chunk_count=writer.count,
+            reports=kept,
+        )
         swap_in(tmp, index_dir, manifest)
     return BuildResult(
         True, len(kept), writer.count, [], sorted(drop), time.perf_counter() - started

@@ -9,24 +9,22 @@ there: same checksum and title, so its vectors are reused and nothing is re-embe
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from reportqa.errors import ReportQAError
-from reportqa.ingest.metadata import ReportMeta
+from reportqa.indexing.manifest import ReportEntry
 from reportqa.ingest.read import SourceReport
 
 
-def _indexed_entries(index_dir: Path) -> dict[str, Any]:
+def _indexed_entries(index_dir: Path) -> Mapping[str, ReportEntry]:
     from reportqa.indexing.store import read_manifest
 
     try:
         manifest = read_manifest(index_dir)
     except ReportQAError:  # a damaged index has nothing to keep
         return {}
-    reports = (manifest or {}).get("reports", {})
-    return reports if isinstance(reports, dict) else {}
+    return manifest.reports if manifest is not None else {}
 
 
 def _page_starts(index_dir: Path, report_id: str, pages: int) -> list[int]:
@@ -48,23 +46,24 @@ def _page_starts(index_dir: Path, report_id: str, pages: int) -> list[int]:
     return starts
 
 
-def indexed_copy(index_dir: Path, path: Path, entry: dict[str, Any]) -> SourceReport | None:
+def indexed_copy(index_dir: Path, path: Path, entry: ReportEntry) -> SourceReport | None:
     """The report at `path` as the index holds it, or None if the index lacks its text."""
     try:
         text = (index_dir / "reports" / f"{path.stem}.txt").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     # The indexed metadata, given as a sidecar, comes back exactly as it was indexed.
-    keys = [*ReportMeta.__dataclass_fields__, "source"]
-    sidecar = {key: entry[key] for key in keys if key in entry}
-    pages = entry.get("pages")
+    sidecar = entry.meta().to_dict()
+    if entry.source is not None:
+        sidecar["source"] = entry.source
+    pages = entry.pages
     return SourceReport(
         id=path.stem,
         path=path,
         text=text,
-        sha256=str(entry.get("sha256", "")),
+        sha256=entry.sha256,
         sidecar=sidecar,
-        page_starts=_page_starts(index_dir, path.stem, pages) if isinstance(pages, int) else [],
+        page_starts=_page_starts(index_dir, path.stem, pages) if pages is not None else [],
     )
 
 
@@ -78,7 +77,7 @@ def keep_unreadable_indexed(
     kept = []
     for path in files:
         entry = entries.get(path.stem)
-        if path in read_paths or not isinstance(entry, dict):
+        if path in read_paths or entry is None:
             continue
         copy = indexed_copy(index_dir, path, entry)
         if copy is not None:

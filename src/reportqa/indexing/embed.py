@@ -92,9 +92,9 @@ class SentenceTransformerEmbedder:
                 f"The embedder {model!r} needs sentence-transformers: "
                 "pip install 'reportqa[st]' (or pip install sentence-transformers)"
             ) from exc
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
+            # local_files_only keeps the library off the hub for this model; the process-wide
+            # offline switch (HF_HUB_OFFLINE) is the command line's to set (reportqa.cli.main).
             self._model = SentenceTransformer(
                 str(Path(model).expanduser()) if is_path else model,
                 device="cpu",

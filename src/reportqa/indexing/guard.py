@@ -120,7 +120,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def guarded_index_write(function: F) -> F:
     """Wrap a function that writes the index at its `index_dir` argument: refuse an unsafe
-    folder before any work, clean up after killed builds, and hold the build lock throughout.
+    folder before any work, hold the build lock throughout, and under it put right what killed
+    builds left (readers never do: they could race a build between its two renames).
 
     The `reports` argument, when the function has one, is checked not to lie inside the folder.
     """
@@ -134,9 +135,9 @@ def guarded_index_write(function: F) -> F:
         folder = check_replaceable(index_dir, [r.path for r in reports if hasattr(r, "path")])
         bound.arguments["index_dir"] = folder
         with index_lock(folder):
-            from reportqa.indexing.store import remove_abandoned_builds
+            from reportqa.indexing.store import recover_killed_build
 
-            remove_abandoned_builds(folder)
+            recover_killed_build(folder)
             return function(*bound.args, **bound.kwargs)
 
     return wrapper  # type: ignore[return-value]

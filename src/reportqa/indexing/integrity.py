@@ -8,7 +8,8 @@ kept vectors) instead of being reported as "nothing to do" while every question 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from reportqa.indexing.manifest import Manifest
 
 MANIFEST = "manifest.json"
 # What every index holds, for manifests written before file sizes were recorded.
@@ -24,12 +25,11 @@ def file_sizes(folder: Path) -> dict[str, int]:
     }
 
 
-def missing_files(index_dir: Path, manifest: dict[str, Any]) -> list[str]:
+def missing_files(index_dir: Path, manifest: Manifest) -> list[str]:
     """The files of the index that are gone or not the size they were written at."""
-    recorded = manifest.get("files")
-    if isinstance(recorded, dict):
+    recorded = manifest.files
+    if recorded is not None:
         present = file_sizes(index_dir) if index_dir.is_dir() else {}
         return sorted(name for name, size in recorded.items() if present.get(name) != size)
-    reports = manifest.get("reports", {})
-    expected = [*_REQUIRED, *(f"reports/{rid}.txt" for rid in reports)]
+    expected = [*_REQUIRED, *(f"reports/{rid}.txt" for rid in manifest.reports)]
     return [name for name in expected if not (index_dir / name).exists()]

@@ -46,8 +46,8 @@ def generation_of(manifest_bytes: bytes) -> str:
 def current_generation(index_dir: Path) -> str | None:
     """The generation now in the folder, or None while there is none (or a swap is half done).
 
-    Reads the manifest file itself: `store.read_manifest` also repairs an interrupted swap, which
-    a watcher must never do while a build is between its two renames.
+    Reads the manifest file itself: between the two renames of a swap the folder has none, and
+    `store.read_manifest` would then read the previous index (`.old`) as if it were in place.
     """
     try:
         return generation_of((index_dir / MANIFEST).read_bytes())

@@ -14,14 +14,11 @@ from typing import Any
 from reportqa.errors import InputError
 from reportqa.indexing.build import BuildResult, Progress, build_index
 from reportqa.indexing.embed import Embedder
+from reportqa.indexing.manifest import ReportEntry
 from reportqa.indexing.store import read_index, read_manifest
-from reportqa.ingest.metadata import ReportMeta
 from reportqa.ingest.parse import ChunkSettings
 from reportqa.ingest.read import SourceReport
 from reportqa.records import Chunk
-
-# Metadata fields a carried-over report keeps exactly (given to detection as a sidecar would be).
-_KEPT_FIELDS = (*ReportMeta.__dataclass_fields__, "source")
 
 
 def page_starts_from_chunks(chunks: list[Chunk]) -> list[int]:
@@ -52,24 +49,25 @@ def stored_reports(index_dir: Path) -> list[SourceReport]:
     for chunk in files.chunks:
         by_report.setdefault(chunk.report, []).append(chunk)
     reports = []
-    for rid, entry in files.manifest.get("reports", {}).items():
-        kept: dict[str, Any] = {k: entry[k] for k in _KEPT_FIELDS if entry.get(k)}
+    for rid, entry in files.manifest.reports.items():
         reports.append(
             SourceReport(
                 id=rid,
-                path=Path(entry.get("path") or entry.get("file") or f"{rid}.txt"),
+                path=Path(entry.path or entry.file or f"{rid}.txt"),
                 text=files.texts[rid],
-                sha256=entry.get("sha256", ""),
-                sidecar=kept,
+                sha256=entry.sha256,
+                sidecar=kept_metadata(entry),
                 page_starts=page_starts_from_chunks(by_report.get(rid, [])),
             )
         )
     return reports
 
 
-def chunk_settings_of(manifest: dict[str, Any]) -> ChunkSettings:
-    chunker = manifest.get("chunker") or {}
-    return ChunkSettings(**chunker) if isinstance(chunker, dict) else ChunkSettings()
+def kept_metadata(entry: ReportEntry) -> dict[str, Any]:
+    """A carried-over report's metadata, given to detection as a sidecar would be, so that it
+    comes back exactly (fields left empty stay for detection to fill)."""
+    fields = {**entry.meta().to_dict(), "source": entry.source}
+    return {key: value for key, value in fields.items() if value}
 
 
 def add_reports(
@@ -88,7 +86,7 @@ def add_reports(
     clash = sorted({r.id for r in new} & taken)
     if clash:
         raise InputError(f"Already indexed: {', '.join(clash)}. Remove it first to replace it.")
-    chunking = chunk_settings_of(manifest) if manifest is not None else ChunkSettings()
+    chunking = manifest.chunker if manifest is not None else ChunkSettings()
     return build_index(existing + new, index_dir, embedder, chunking, progress=progress)
 
 
@@ -101,7 +99,7 @@ def reindex(index_dir: Path, embedder: Embedder, progress: Progress | None = Non
         stored_reports(index_dir),
         index_dir,
         embedder,
-        chunk_settings_of(manifest),
+        manifest.chunker,
         progress=progress,
         force=True,
     )

@@ -13,18 +13,18 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from reportqa.indexing.arrays import NpyAppender, read_block
+from reportqa.indexing.manifest import BuildSettings
 
 
 class ResumeStore:
-    def __init__(self, index_dir: Path, fingerprint: dict[str, Any]) -> None:
+    def __init__(self, index_dir: Path, settings: BuildSettings) -> None:
         index_dir = index_dir.resolve()
         self.folder = index_dir.with_name(f".{index_dir.name}.resume")
-        self._settings = json.dumps(fingerprint, sort_keys=True)
+        self._settings = json.dumps(settings.to_json(), sort_keys=True)
 
     def _path(self, report_id: str, sha256: str, title: str) -> Path:
         key = hashlib.sha256(f"{self._settings}\n{sha256}\n{title}".encode()).hexdigest()[:20]

@@ -11,7 +11,8 @@ Layout of `index/`:
   dense.faiss       FAISS index over vectors.npy: flat, or IVF above a size (dense.json says which)
   dense_moments.npz sums of the vectors and of their outer products (similarity mean and spread)
   bm25/             bm25s index over the chunk tokens, memory-mapped
-  answer_terms.json document frequency of the answer step's terms
+  answer_terms.json document frequency of the answer step's terms; served from the copy by
+                    term id beside the keyword term table (bm25/terms.answer_df.npy)
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from reportqa.indexing.chunkfile import ChunkFile, ReportTexts
 from reportqa.indexing.guard import check_replaceable
 from reportqa.indexing.hints import rebuild_hint
 from reportqa.indexing.integrity import file_sizes
+from reportqa.indexing.manifest import Manifest, ManifestError, ReportEntry
 from reportqa.records import Chunk
 from reportqa.search.dense import VECTORS
 
@@ -44,9 +45,13 @@ FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 
+class OtherFormatError(IndexUnusableError):
+    """The index was written in another format version; a build replaces it whole."""
+
+
 @dataclass
 class IndexFiles:
-    manifest: dict[str, Any]
+    manifest: Manifest
     chunks: Sequence[Chunk]  # a ChunkFile when read from disk
     texts: Mapping[str, str]
     vectors: np.ndarray  # memory-mapped when read from disk
@@ -82,17 +87,30 @@ def recover_interrupted_swap(index_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def recover_killed_build(index_dir: Path) -> None:
+    """Put back the previous index if a swap died half-way, and delete the folders of killed
+    builds. For the commands that write the index, holding its build lock (guard.py)."""
+    recover_interrupted_swap(index_dir)
+    remove_abandoned_builds(index_dir)
+
+
 def readable_folder(index_dir: Path) -> Path:
     """The folder holding the index to read: `index_dir`, or the previous index when a swap died
     between its two renames. Readers change nothing (a reader renaming folders would race a
-    running build); the next build puts the previous index back."""
+    running build); the next command that writes the index puts the previous one back."""
     if index_dir.exists():
         return index_dir
     old = index_dir.resolve().with_name(index_dir.resolve().name + ".old")
     return old if (old / MANIFEST).is_file() else index_dir
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+def read_manifest(index_dir: Path) -> Manifest | None:
+    """The index's manifest, None if there is no index; IndexUnusableError if it cannot be used
+    (unreadable, another format version, or not shaped as a manifest).
+
+    Changes nothing on disk: the folders a killed build left are put right by the next command
+    that writes the index (`recover_killed_build`), never by a reader, which could race a
+    running build."""
     path = readable_folder(index_dir) / MANIFEST
     if not path.exists():
         return None
@@ -104,7 +122,19 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
         ) from exc
     if not isinstance(data, dict):
         raise IndexUnusableError(f"{path} is not a manifest. {rebuild_hint(index_dir)}")
-    return data
+    # The version first: another version's manifest may have another shape.
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise OtherFormatError(
+            f"The index at {index_dir} has format version {version}; this reportqa reads version "
+            f"{FORMAT_VERSION}. {rebuild_hint(index_dir)}"
+        )
+    try:
+        return Manifest.from_json(data)
+    except ManifestError as exc:
+        raise IndexUnusableError(
+            f"The index at {index_dir} holds a damaged manifest: {exc}. {rebuild_hint(index_dir)}"
+        ) from exc
 
 
 @contextmanager
@@ -115,8 +145,6 @@ def new_index_folder(index_dir: Path) -> Iterator[Path]:
     # Callers check this before any work; here again because the folder is replaced below.
     index_dir = check_replaceable(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover_interrupted_swap(index_dir)
-    remove_abandoned_builds(index_dir)
     # The pid in the name tells a later build whether this folder's builder is still running.
     tmp = Path(
         tempfile.mkdtemp(prefix=f".{index_dir.name}.building-{os.getpid()}-", dir=index_dir.parent)
@@ -128,14 +156,14 @@ def new_index_folder(index_dir: Path) -> Iterator[Path]:
         raise
 
 
-def swap_in(tmp: Path, index_dir: Path, manifest: dict[str, Any]) -> None:
+def swap_in(tmp: Path, index_dir: Path, manifest: Manifest) -> None:
     """Write the manifest into the finished folder `tmp`, then put it in place of `index_dir`."""
     index_dir = check_replaceable(index_dir)
     # The manifest goes last: a folder without one is never taken for an index. It lists every
     # file's size, so that a later build notices a file deleted or cut short.
-    manifest = {**manifest, "files": file_sizes(tmp)}
+    manifest = replace(manifest, files=file_sizes(tmp))
     (tmp / MANIFEST).write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
     )
     old = index_dir.with_name(index_dir.name + ".old")
     if index_dir.exists():
@@ -151,15 +179,9 @@ def read_index(index_dir: Path) -> IndexFiles:
         raise IndexUnusableError(
             f"No index at {index_dir}. Build it first: reportqa index seeds/ --index-dir {index_dir}"
         )
-    version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
-        raise IndexUnusableError(
-            f"The index at {index_dir} has format version {version}; this reportqa reads version "
-            f"{FORMAT_VERSION}. {rebuild_hint(index_dir)}"
-        )
-    entries: dict[str, Any] = manifest.get("reports", {})
+    entries = manifest.reports
     try:
-        rows = {rid: _rows_of(entry) for rid, entry in entries.items()}
+        rows = {rid: entry.rows for rid, entry in entries.items()}
         chunks = ChunkFile(index_dir, rows)
         texts = ReportTexts(index_dir / "reports", list(entries))
         vectors = load_mapped(index_dir / VECTORS)
@@ -167,7 +189,7 @@ def read_index(index_dir: Path) -> IndexFiles:
         raise IndexUnusableError(
             f"The index at {index_dir} is damaged ({exc}). {rebuild_hint(index_dir)}"
         ) from exc
-    if len(vectors) != len(chunks) or len(chunks) != manifest.get("chunk_count"):
+    if len(vectors) != len(chunks) or len(chunks) != manifest.chunk_count:
         raise IndexUnusableError(
             f"The index at {index_dir} is inconsistent ({len(chunks)} chunks, {len(vectors)} "
             f"vectors). {rebuild_hint(index_dir)}"
@@ -176,18 +198,13 @@ def read_index(index_dir: Path) -> IndexFiles:
     return IndexFiles(manifest=manifest, chunks=chunks, texts=texts, vectors=vectors)
 
 
-def _rows_of(entry: dict[str, Any]) -> tuple[int, int]:
-    start, end = entry["rows"]
-    return int(start), int(end)
-
-
 # Chunks compared with their report text when an index is opened: every report's size is checked,
 # and the chunks of a bounded sample of reports, so that opening stays fast at 10,000 reports.
 _CHECKED_REPORTS = 64
 
 
 def _check_texts(
-    index_dir: Path, entries: dict[str, Any], chunks: ChunkFile, texts: ReportTexts
+    index_dir: Path, entries: Mapping[str, ReportEntry], chunks: ChunkFile, texts: ReportTexts
 ) -> None:
     damaged = IndexUnusableError(
         f"The index at {index_dir} is damaged (a report text does not match its chunks). "
@@ -196,7 +213,7 @@ def _check_texts(
     ids = list(entries)
     for rid in ids:
         path = index_dir / "reports" / f"{rid}.txt"
-        if not path.exists() or path.stat().st_size != entries[rid].get("text_bytes", -1):
+        if not path.exists() or path.stat().st_size != entries[rid].text_bytes:
             raise damaged
     step = max(1, len(ids) // _CHECKED_REPORTS)
     for rid in ids[::step]:

@@ -8,10 +8,14 @@ chunk knows its page. Cleaning and joining are pure functions over the extracted
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,14 +174,42 @@ def clean_pdf_pages(page_texts: list[str]) -> PagedText:
     return join_pages(strip_furniture(pages))
 
 
-def read_pdf(path: Path) -> PagedText:
-    import logging
+_pypdf_quiet = threading.Lock()
+_pypdf_readers = 0  # reads in progress (pages of two uploads may be read at once)
+_pypdf_level = logging.NOTSET  # the level the pypdf logger had before the first of them
 
+
+@contextmanager
+def _pypdf_warnings_hidden() -> Iterator[None]:
+    """pypdf logs every oddity it repairs; while a PDF is read here, only its errors pass (a
+    broken file gets one clear error from read_pdf instead). Its modules log under child loggers
+    of "pypdf", which a filter on "pypdf" would not see, so the parent's level is raised for the
+    read and put back afterwards: the program's logging is as it was before."""
+    global _pypdf_readers, _pypdf_level
+    logger = logging.getLogger("pypdf")
+    with _pypdf_quiet:
+        if _pypdf_readers == 0:
+            _pypdf_level = logger.level
+            logger.setLevel(logging.ERROR)
+        _pypdf_readers += 1
+    try:
+        yield
+    finally:
+        with _pypdf_quiet:
+            _pypdf_readers -= 1
+            if _pypdf_readers == 0:
+                logger.setLevel(_pypdf_level)
+
+
+def read_pdf(path: Path) -> PagedText:
+    with _pypdf_warnings_hidden():
+        return _read_pdf(path)
+
+
+def _read_pdf(path: Path) -> PagedText:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    # pypdf logs every oddity it repairs; a broken file gets one clear error below instead.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:

@@ -1,10 +1,12 @@
 """The retriever interface: what the engine asks of a search backend.
 
 Two backends satisfy it: the embedded one in `retrieve.py` (FAISS + BM25 files in the index
-folder, the default) and `milvus_backend.py` (a Milvus Lite file or a Milvus server). Both take the
-question's text (for the keyword leg, tokenized the same way), its embedding, the reports routing
-allows, and how many passages to return; both give the hits, best first, and the statistics of the
-question's similarity to every indexed chunk that the answer step's semantic check needs.
+folder, the default) and `milvus_backend.py` (a Milvus Lite file or a Milvus server). Like
+pyserini's and haystack's retrievers, both take the query as text (for the keyword leg, tokenized
+the same way) and as a vector (for the dense leg): the engine embeds the question once, and no
+backend holds an embedder. Both also take the reports routing allows and how many passages to
+return; both give the hits, best first, and the statistics of the question's similarity to every
+indexed chunk that the answer step's semantic check needs.
 """
 
 from __future__ import annotations
@@ -40,11 +42,12 @@ class SearchBackend(Protocol):
 
     def candidates(
         self,
-        question: str,
+        query: str,
         query_vector: np.ndarray | None,
         reports: set[str] | None,
         top_k: int,
         mode: Mode,
     ) -> Candidates:
-        """The best `top_k` chunks for the question among `reports` (None: every report)."""
+        """The best `top_k` chunks among `reports` (None: every report) for the keyword query
+        `query` and the embedded question `query_vector` (None: keyword retrieval only)."""
         ...

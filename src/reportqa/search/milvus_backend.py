@@ -189,7 +189,7 @@ class MilvusRetriever:
         collection: str,
         chunks: Sequence[Chunk],
         keyword: KeywordIndex,
-        similarity_stats: Callable[[np.ndarray], tuple[float, float]],
+        similarity_stats: Callable[[np.ndarray], SimilarityStats],
         fusion: FusionSettings | None = None,
     ) -> None:
         self.client = client
@@ -235,7 +235,7 @@ class MilvusRetriever:
 
     def candidates(
         self,
-        question: str,
+        query: str,
         query_vector: np.ndarray | None,
         reports: set[str] | None,
         top_k: int,
@@ -247,10 +247,8 @@ class MilvusRetriever:
             if query_vector is None or mode == "keyword"
             else np.asarray(query_vector, dtype=np.float32).ravel().tolist()
         )
-        sparse = query_sparse(question, self.keyword)
-        stats = (
-            None if query_vector is None else SimilarityStats(*self.similarity_stats(query_vector))
-        )
+        sparse = query_sparse(query, self.keyword)
+        stats = None if query_vector is None else self.similarity_stats(query_vector)
         if mode == "dense" and dense_vector is not None:
             ranked = self._search("dense", dense_vector, top_k, expr)
         elif dense_vector is None:
@@ -301,13 +299,9 @@ def open_milvus_backend(engine: Engine, settings: MilvusSettings) -> MilvusRetri
     except BaseException:
         client.close()
         raise
+    embedded = engine.retriever  # the same keyword vocabulary, vector moments and fusion
     return MilvusRetriever(
-        client,
-        name,
-        engine.chunks,
-        engine.retriever.keyword,
-        engine.retriever.dense.similarity_stats,
-        engine.retriever.fusion,
+        client, name, engine.chunks, embedded.keyword, embedded.similarity_stats, embedded.fusion
     )
 
 

@@ -19,13 +19,14 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from reportqa.errors import IndexUnusableError, ReportQAError
+from reportqa.indexing.manifest import Manifest
 from reportqa.indexing.store import read_index
 from reportqa.records import Chunk
 from reportqa.search.milvus_backend import (
@@ -66,15 +67,14 @@ class SyncResult:
         )
 
 
-def describe(manifest: dict[str, Any]) -> dict[str, Any]:
+def describe(manifest: Manifest) -> dict[str, Any]:
     """What a collection's rows depend on besides the reports: a mismatch means a new one."""
-    embedder = manifest.get("embedder", {})
     return {
         "reportqa_schema": SCHEMA_VERSION,
-        "embedder": embedder.get("name"),
-        "dim": int(embedder.get("dim", 0)),
-        "tokenizer": manifest.get("tokenizer"),
-        "chunker": manifest.get("chunker"),
+        "embedder": manifest.embedder.name,
+        "dim": manifest.embedder.dim,
+        "tokenizer": manifest.tokenizer,
+        "chunker": asdict(manifest.chunker),
     }
 
 
@@ -131,11 +131,11 @@ def _content_fingerprint(chunk: Chunk, report_sha: str, vector: np.ndarray) -> s
     return digest.hexdigest()
 
 
-def _desired_rows(index_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def _desired_rows(index_dir: Path) -> tuple[Manifest, dict[str, dict[str, Any]]]:
     """The manifest and every row the collection should hold, by key."""
     files = read_index(index_dir)
     weights = bm25_rows(KeywordIndex.load(index_dir))
-    reports = files.manifest.get("reports", {})
+    reports = files.manifest.reports
     rows: dict[str, dict[str, Any]] = {}
     for i, chunk in enumerate(files.chunks):
         key = chunk_key(chunk)
@@ -143,9 +143,9 @@ def _desired_rows(index_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, 
             raise IndexUnusableError(f"Two chunks share the key {key}; rebuild the index.")
         sparse = weights.of(i)
         vector = np.asarray(files.vectors[i], dtype=np.float32)
-        entry = reports.get(chunk.report, {})
+        entry = reports[chunk.report]
         # The title is embedded with every chunk (retrieve.search_text): part of its content.
-        report_sha = f"{entry.get('sha256', '')}:{entry.get('title', '')}"
+        report_sha = f"{entry.sha256}:{entry.title}"
         rows[key] = {
             "pk": key,
             "report": chunk.report,
@@ -162,7 +162,7 @@ def _desired_rows(index_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, 
     return files.manifest, rows
 
 
-def create_collection(client: Any, name: str, manifest: dict[str, Any]) -> None:
+def create_collection(client: Any, name: str, manifest: Manifest) -> None:
     from pymilvus import DataType, MilvusClient
 
     schema = MilvusClient.create_schema(
@@ -293,7 +293,7 @@ def sync_index(index_dir: Path, settings: MilvusSettings) -> SyncResult:
         client.close()
 
 
-def check_collection(client: Any, name: str, manifest: dict[str, Any], chunk_count: int) -> None:
+def check_collection(client: Any, name: str, manifest: Manifest, chunk_count: int) -> None:
     """Refuse a collection that is missing, built with other settings, or of another size."""
     hint = "Bring it up to date: reportqa index --backend milvus --milvus-uri ..."
     if not client.has_collection(name):

@@ -15,7 +15,6 @@ from typing import Any, Literal
 import numpy as np
 
 from reportqa.indexing.chunkfile import ChunkFile
-from reportqa.indexing.embed import Embedder
 from reportqa.indexing.keyword_build import open_mapped_bm25
 from reportqa.indexing.tokenize import tokenize
 from reportqa.records import Chunk, Hit
@@ -53,7 +52,10 @@ class KeywordIndex:
         A term's posting list holds each chunk once, so a plain indexed add is exact; bm25s's
         own np.add.at is several times slower on the long lists of a large index."""
         vocab = self._vocab
-        ids = [vocab[t] for t in tokenize(query) if t in vocab]
+        tokens = tokenize(query)
+        # Each distinct term looked up once: the vocabulary may be a table on disk.
+        found = {t: vocab.get(t) for t in dict.fromkeys(tokens)}
+        ids = [term_id for t in tokens if (term_id := found[t]) is not None]
         out = np.zeros(self._size, dtype=np.float32)
         arrays = self._model.scores
         data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
@@ -174,6 +176,11 @@ def report_rows(chunks: Sequence[Chunk]) -> dict[str, range]:
 
 
 class Retriever:
+    """The embedded backend: BM25 and FAISS files of the index folder, fused.
+
+    Like pyserini's and haystack's retrievers it takes the query's vector, not an embedder: the
+    engine embeds the question once and hands the same vector to every step that needs it."""
+
     name = "faiss"
 
     def __init__(
@@ -181,13 +188,11 @@ class Retriever:
         chunks: Sequence[Chunk],
         keyword: KeywordIndex,
         dense: DenseIndex,
-        embedder: Embedder | None,
         fusion: FusionSettings | None = None,
     ) -> None:
         self.chunks = chunks
         self.keyword = keyword
         self.dense = dense
-        self.embedder = embedder
         self.fusion = fusion or FusionSettings()
         self._report_rows = report_rows(chunks)
 
@@ -204,35 +209,28 @@ class Retriever:
             return np.zeros(0, dtype=np.int64)
         return np.concatenate([np.arange(r.start, r.stop, dtype=np.int64) for r in ranges])
 
-    def dense_scores(self, query: str) -> np.ndarray | None:
-        """Cosine similarity of the query to every chunk (None without an embedder)."""
-        if self.embedder is None:
-            return None
-        return self.dense.scores(self.embedder.embed_query(query))
+    def similarity_stats(self, query_vector: np.ndarray) -> SimilarityStats:
+        """The query's similarity to every chunk, summarised from the stored vector moments (no
+        pass over every chunk)."""
+        mean, std = self.dense.similarity_stats(query_vector)
+        return SimilarityStats(mean, std)
 
     def search(
         self,
         query: str,
+        query_vector: np.ndarray | None,
         top_k: int = 5,
         mode: Mode = "hybrid",
         reports: set[str] | None = None,
-        dense_scores: np.ndarray | None = None,
-        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """The best `top_k` chunks of `reports` (None: all). The report filter is applied inside
-        each leg's search. `query_vector` (the embedded query) or `dense_scores` (its cosine to
-        every chunk), when the caller already has one, saves embedding the query again."""
+        """The best `top_k` chunks of `reports` (None: all) for the keyword query `query` and the
+        embedded query `query_vector` (None: the keyword leg alone). The report filter is applied
+        inside each leg's search."""
         rows = self.allowed_rows(reports)
         depth = max(self.fusion.depth, top_k)
         dense_ranked: tuple[np.ndarray, np.ndarray] | None = None
-        if mode != "keyword":
-            if dense_scores is not None:
-                dense_ranked = top_rows(dense_scores, rows, depth)
-            else:
-                if query_vector is None and self.embedder is not None:
-                    query_vector = self.embedder.embed_query(query)
-                if query_vector is not None:
-                    dense_ranked = self.dense.search(query_vector, depth, rows)
+        if mode != "keyword" and query_vector is not None:
+            dense_ranked = self.dense.search(query_vector, depth, rows)
         if mode == "dense" and dense_ranked is not None:
             ids, sims = dense_ranked
             return self._hits(ids[:top_k], sims[:top_k])
@@ -264,16 +262,14 @@ class Retriever:
 
     def candidates(
         self,
-        question: str,
+        query: str,
         query_vector: np.ndarray | None,
         reports: set[str] | None,
         top_k: int,
         mode: Mode,
     ) -> Candidates:
-        """The retriever interface (reportqa.search.backend). The similarity statistics come from the
-        stored vector moments, so no pass over every chunk is needed."""
-        hits = self.search(question, top_k, mode, reports, query_vector=query_vector)
+        """The retriever interface (reportqa.search.backend)."""
+        hits = self.search(query, query_vector, top_k, mode, reports)
         if query_vector is None or mode == "keyword":
             return Candidates(hits, None)
-        mean, std = self.dense.similarity_stats(query_vector)
-        return Candidates(hits, SimilarityStats(mean, std))
+        return Candidates(hits, self.similarity_stats(query_vector))

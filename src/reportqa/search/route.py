@@ -9,20 +9,11 @@ report is searched, and the answer step refuses if the evidence lacks the place 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 from reportqa import rules
 from reportqa.lang import zh
-
-
-@dataclass(frozen=True)
-class ReportScope:
-    """What a report is about, as the manifest records it."""
-
-    title: str
-    places: tuple[str, ...]
-    years: tuple[int, ...]
+from reportqa.records import ReportInfo
 
 
 @lru_cache(maxsize=65_536)
@@ -34,7 +25,7 @@ def place_forms(place: str) -> frozenset[str]:
     return frozenset(f for f in {place, zh.strip_admin_suffix(place)} if len(f) >= 2)
 
 
-def mentions_place(question: str, question_places: Iterable[str], scope: ReportScope) -> bool:
+def mentions_place(question: str, question_places: Iterable[str], scope: ReportInfo) -> bool:
     """Whether the question names one of the report's places, in full or short form."""
     for place in scope.places:
         forms = place_forms(place)
@@ -50,7 +41,7 @@ def _matched_level(question: str, asked: list[str], places: tuple[str, ...]) -> 
     区 2…); None when that place's level is unknown."""
     levels: list[int | None] = []
     for place in places:
-        if mentions_place(question, asked, ReportScope("", (place,), ())):
+        if mentions_place(question, asked, ReportInfo("", (place,), ())):
             suffix = zh.admin_level(place)
             levels.append(zh.ADMIN_LEVELS[suffix] if suffix else None)
     if not levels or None in levels:
@@ -74,7 +65,7 @@ def route(
     question: str,
     places: Iterable[str],
     years: Iterable[int],
-    reports: Mapping[str, ReportScope],
+    reports: Mapping[str, ReportInfo],
 ) -> set[str] | None:
     """The ids of the reports to search for `question`, or None to search them all.
 
@@ -94,7 +85,7 @@ def route(
     matched = {
         scope_places: rids
         for scope_places, rids in by_places.items()
-        if mentions_place(question, asked_places, ReportScope("", scope_places, ()))
+        if mentions_place(question, asked_places, ReportInfo("", scope_places, ()))
     }
     chosen = {rid for rids in most_specific(question, asked_places, matched) for rid in rids}
     if chosen:
