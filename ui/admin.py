@@ -24,12 +24,11 @@ from typing import Any
 import gradio as gr
 
 from reportqa.admin_access import UPLOADS_MARKER
-from reportqa.cli.manage_cmd import report_rows
 from reportqa.errors import InputError, ReportQAError
 from reportqa.indexing.build import BuildResult, remove_reports
 from reportqa.indexing.live import LiveIndex
 from reportqa.indexing.manage import add_reports, reindex
-from reportqa.indexing.manifest import ReportEntry
+from reportqa.indexing.manifest import ReportEntry, report_rows
 from reportqa.ingest.read import SUPPORTED_SUFFIXES, SourceReport, read_report
 
 MAX_UPLOAD_MB = 20.0

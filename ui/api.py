@@ -27,9 +27,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from reportqa.cli.manage_cmd import report_rows
 from reportqa.errors import IndexUnusableError, InputError, ReportQAError
 from reportqa.indexing.live import LiveIndex
+from reportqa.indexing.manifest import report_rows
 
 log = logging.getLogger(__name__)
 

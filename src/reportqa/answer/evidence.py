@@ -226,18 +226,13 @@ def check_measure(facts: QuestionFacts, sentence: str, section: str, report: Rep
     return Check("measure", True)
 
 
-_ASKS_SHARE = re.compile(r"比例|占比|比重|百分之|百分比|(?<![增速效频])率")
-_ASKS_RANK = re.compile(r"第几|排名|排第|名次|位次")
-_ASKS_DATE = re.compile(r"什么时候|何时|哪一?天|几月|哪个月|日期")
-
-
 def answer_kind(question: str) -> str | None:
     """The kind of figure asked for: "share", "rank", "date", or None for any figure."""
-    if _ASKS_RANK.search(question):
+    if zh.ASKS_RANK.search(question):
         return "rank"
-    if _ASKS_DATE.search(question):
+    if zh.ASKS_DATE.search(question):
         return "date"
-    if _ASKS_SHARE.search(question):
+    if zh.ASKS_SHARE.search(question):
         return "share"
     return None
 

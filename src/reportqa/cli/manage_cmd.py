@@ -14,7 +14,7 @@ import click
 
 from reportqa.cli.options import backend_options, index_dir_option
 from reportqa.errors import CommandError, command_errors
-from reportqa.indexing.manifest import Manifest
+from reportqa.indexing.manifest import report_rows
 
 # Below this many reports a build takes a few seconds and a bar is only noise.
 _PROGRESS_MIN_REPORTS = 5
@@ -52,29 +52,6 @@ def build_progress(total: int) -> Iterator[Any]:
         yield advance
     finally:
         bar.close()
-
-
-def report_rows(manifest: Manifest) -> list[dict[str, Any]]:
-    """One row per indexed report, in id order, with what a person wants to see of it."""
-    rows = []
-    for rid, entry in sorted(manifest.reports.items()):
-        rows.append(
-            {
-                "id": rid,
-                "title": entry.title,
-                "issuer": entry.issuer,
-                "places": list(entry.places),
-                "years": list(entry.years),
-                "kind": entry.kind,
-                "chunks": entry.chunks,
-                "chars": entry.chars,
-                "pages": entry.pages,
-                "file": entry.file,
-                # where each field came from: sidecar, title line, file name or body
-                "sources": dict(entry.sources),
-            }
-        )
-    return rows
 
 
 def format_row(row: dict[str, Any]) -> str:

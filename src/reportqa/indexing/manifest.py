@@ -236,3 +236,26 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"damaged ({exc!r})") from exc
+
+
+def report_rows(manifest: Manifest) -> list[dict[str, Any]]:
+    """One row per indexed report, in id order, with what a person wants to see of it."""
+    rows = []
+    for rid, entry in sorted(manifest.reports.items()):
+        rows.append(
+            {
+                "id": rid,
+                "title": entry.title,
+                "issuer": entry.issuer,
+                "places": list(entry.places),
+                "years": list(entry.years),
+                "kind": entry.kind,
+                "chunks": entry.chunks,
+                "chars": entry.chars,
+                "pages": entry.pages,
+                "file": entry.file,
+                # where each field came from: sidecar, title line, file name or body
+                "sources": dict(entry.sources),
+            }
+        )
+    return rows

@@ -84,8 +84,6 @@ def covered_years(title: str, kind: str) -> list[int]:
 
 
 # A line that names what the document is: "2026年上海市政府工作报告".
-_TITLE_WORDS = re.compile(r"报告|公报|年报|纲要")
-_TITLE_ENDS = re.compile(r"(?:报告|公报|年报|纲要)(?:[（(][^）)]*[）)])?$")
 _TITLE_MAX = 60
 _HEAD_LINES = 30
 # "我代表上海市人民政府" / "代表市人民政府": the delivering government names its place.
@@ -98,11 +96,11 @@ _BODY_CHARS = 10000
 def title_line(parsed_title: str, text: str) -> str:
     """The line that names the document: the parsed title when it does, else the first short line
     near the top that does (web copies open with "下载 打印 全屏" before the title)."""
-    if parsed_title and _TITLE_ENDS.search(parsed_title.strip()):
+    if parsed_title and zh.TITLE_ENDS.search(parsed_title.strip()):
         return parsed_title
     for line in text.splitlines()[:_HEAD_LINES]:
         line = line.strip()
-        if 4 <= len(line) <= _TITLE_MAX and _TITLE_ENDS.search(line):
+        if 4 <= len(line) <= _TITLE_MAX and zh.TITLE_ENDS.search(line):
             return line
     return ""
 
@@ -117,7 +115,7 @@ def places_in_file_name(stem: str) -> list[str]:
         found = places_in_title(head)
         if found:
             return found
-        if 2 <= len(head) <= 6 and not _TITLE_WORDS.search(head):
+        if 2 <= len(head) <= 6 and not zh.TITLE_WORDS.search(head):
             return [head]
     return []
 

@@ -117,6 +117,14 @@ def admin_level(place: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# What a document calls itself
+# ---------------------------------------------------------------------------------------------
+
+# Words a report's title line ends in ("2026年上海市政府工作报告", "…统计公报", "…纲要（2021年）").
+TITLE_WORDS = re.compile(r"报告|公报|年报|纲要")
+TITLE_ENDS = re.compile(r"(?:报告|公报|年报|纲要)(?:[（(][^）)]*[）)])?$")
+
+# ---------------------------------------------------------------------------------------------
 # Years
 # ---------------------------------------------------------------------------------------------
 
@@ -374,6 +382,10 @@ WANTS_PERSON = re.compile(
 WANTS_REASON = re.compile(
     r"为什么|为何|原因|靠什么|通过什么|(?:如何|怎样|怎么)(?=[\u4e00-\u9fff])(?!样)"
 )
+# The kind of figure asked: a share, a rank, a date (any other figure question takes any figure).
+ASKS_SHARE = re.compile(r"比例|占比|比重|百分之|百分比|(?<![增速效频])率")
+ASKS_RANK = re.compile(r"第几|排名|排第|名次|位次")
+ASKS_DATE = re.compile(r"什么时候|何时|哪一?天|几月|哪个月|日期")
 # A part of a whole asked for ("法律援助案件中刑事案件有多少件"): the part's qualifier (刑事) must be
 # in the evidence, or the answer would give the whole for the part. 中/里/当中/之中 alike.
 SUBSET = re.compile(
