@@ -79,6 +79,25 @@ class Citation:
     page: int | None = None
     highlights: tuple[tuple[int, int], ...] = ()
 
+    @classmethod
+    def of(
+        cls, n: int, hit: Hit, title: str, highlights: tuple[tuple[int, int], ...] = ()
+    ) -> Citation:
+        """Citation number `n` of a retrieved passage, from the report titled `title`."""
+        chunk = hit.chunk
+        return cls(
+            n=n,
+            report=chunk.report,
+            title=title,
+            section=chunk.section,
+            start=chunk.start,
+            end=chunk.end,
+            text=chunk.text,
+            score=round(hit.score, 6),
+            page=chunk.page,
+            highlights=highlights,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (`--json`, the REST API, answers.jsonl, the browser-kept conversation)."""
         data = asdict(self)

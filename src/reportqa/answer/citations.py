@@ -106,16 +106,4 @@ def citation_of(
     cand: Candidate, n: int, report: ReportInfo, highlights: tuple[tuple[int, int], ...]
 ) -> Citation:
     """Citation number `n` of a candidate's passage, the quoted spans highlighted."""
-    chunk = cand.hit.chunk
-    return Citation(
-        n=n,
-        report=chunk.report,
-        title=report.title,
-        section=chunk.section,
-        start=chunk.start,
-        end=chunk.end,
-        text=chunk.text,
-        score=round(cand.hit.score, 6),
-        page=chunk.page,
-        highlights=highlights,
-    )
+    return Citation.of(n, cand.hit, report.title, highlights)

@@ -52,24 +52,7 @@ def renumber(
     """The answer with its passage numbers renumbered 1..m in citing order, and those citations."""
     order = list(dict.fromkeys(cited(text)))
     new = {old: i for i, old in enumerate(order, start=1)}
-    citations = []
-    for old, n in new.items():
-        hit, passage = hits[old - 1], passages[old - 1]
-        chunk = hit.chunk
-        citations.append(
-            Citation(
-                n=n,
-                report=chunk.report,
-                title=passage.title,
-                section=chunk.section,
-                start=chunk.start,
-                end=chunk.end,
-                text=chunk.text,
-                score=round(hit.score, 6),
-                page=chunk.page,
-                highlights=(),
-            )
-        )
+    citations = [Citation.of(n, hits[old - 1], passages[old - 1].title) for old, n in new.items()]
     body = CITATION_MARKER_ANY_FORM.sub(lambda m: f"[{new[int(m.group(1))]}]", text.strip())
     return re.sub(rf"\s+(?={CITATION_MARKER.pattern})", "", body), citations
 
