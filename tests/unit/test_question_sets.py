@@ -6,7 +6,6 @@ Every gold span and expected string must occur in its report's text as reportqa 
 the report does not say.
 """
 
-import json
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -15,15 +14,12 @@ from typing import Any
 import pytest
 
 from paths import EVAL_DIR, SEEDS
+from question_files import CORPUS_DIR, TRAPS, TYPES, UNANSWERABLE, load
 from reportqa.ingest.read import read_report
 
-CORPUS_DIR = EVAL_DIR / "reports"
 SPLIT_FILES = {"dev": EVAL_DIR / "dev.jsonl", "test": EVAL_DIR / "test.jsonl"}
 HELD_OUT_CORPUS = EVAL_DIR / "test_corpus.jsonl"  # written separately; checked here if present
 SEED_REPORT = "jinghu-2024-fazhi.txt"
-UNANSWERABLE = "文中未提及"
-TYPES = {"number", "fact", "paraphrase", "list", "multi_hop", "unanswerable", "chitchat"}
-TRAPS = {"year", "place", "subject", "plan_vs_result", "scope"}
 REQUIRED = {
     "id": str,
     "question": str,
@@ -59,11 +55,6 @@ DEV_CORPUS = {
     *(f"{c}.docx" for c in ("东营", "临沂", "乌鲁木齐", "亳州", "六盘水", "凉山", "北海", "南宁")),
     *(f"{c}.docx" for c in ("吉林", "咸宁", "嘉兴", "天门", "孝感")),
 }
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 SPLITS = {name: load(path) for name, path in SPLIT_FILES.items()}

@@ -7,24 +7,17 @@ evaluation is the answer's fault and never a typo in the question set.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from paths import EVAL_DIR
-from reportqa.ingest.read import read_report
+from question_files import CORPUS_DIR, TRAPS, TYPES, UNANSWERABLE, load
+from question_files import corpus_report_path as report_path
+from question_files import corpus_report_text as report_text
 
 QUESTIONS_PATH = EVAL_DIR / "test_corpus.jsonl"
-REPORTS_DIR = EVAL_DIR / "reports"
-PROVINCES = "provinces-2026"
-CITIES = "cities-docx"
-UNANSWERABLE = "文中未提及"
-TYPES = {"number", "fact", "paraphrase", "list", "multi_hop", "unanswerable", "chitchat"}
-TRAPS = {"year", "place", "subject", "plan_vs_result", "scope"}
 REQUIRED = {"id", "question", "answer", "must_contain", "gold_spans", "type", "report"}
 OPTIONAL = {"trap", "note"}
 # The reports the development set is written on: a held-out question never uses them.
@@ -40,23 +33,8 @@ DEV_REPORTS = {
 }
 
 
-def load_questions() -> list[dict[str, Any]]:
-    with QUESTIONS_PATH.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-QUESTIONS = load_questions()
+QUESTIONS = load(QUESTIONS_PATH)
 ABOUT_REPORTS = [q for q in QUESTIONS if q["type"] != "chitchat"]
-
-
-def report_path(name: str) -> Path:
-    folder = CITIES if name.endswith(".docx") else PROVINCES
-    return REPORTS_DIR / folder / name
-
-
-@cache
-def report_text(name: str) -> str:
-    return read_report(report_path(name)).text
 
 
 @pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: str(q.get("id")))
@@ -127,6 +105,6 @@ def test_coverage() -> None:
 
 
 def test_report_copies_have_provenance() -> None:
-    sources = (REPORTS_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    sources = (CORPUS_DIR / "SOURCES.md").read_text(encoding="utf-8")
     for name in {q["report"] for q in ABOUT_REPORTS}:
         assert report_path(name).parent.name in sources

@@ -9,23 +9,19 @@ fault, never a typo in the question set.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from paths import EVAL_DIR, ROOT
-from reportqa.ingest.read import read_report
+from question_files import CORPUS_DIR, TRAPS, TYPES, UNANSWERABLE, load
+from question_files import corpus_report_path as report_path
+from question_files import corpus_report_text as report_text
 
 QUESTIONS_PATH = EVAL_DIR / "test_fresh.jsonl"
 OTHER_SPLITS = ("dev", "test", "test_corpus")
-REPORTS_DIR = EVAL_DIR / "reports"
-UNANSWERABLE = "文中未提及"
-TYPES = {"number", "fact", "paraphrase", "list", "multi_hop", "unanswerable", "chitchat"}
-TRAPS = {"year", "place", "subject", "plan_vs_result", "scope"}
 REQUIRED = {"id", "question", "answer", "must_contain", "gold_spans", "type", "report"}
 OPTIONAL = {"trap", "note"}
 # The twelve reports of this split, and only these: no other split asks about them.
@@ -38,23 +34,8 @@ CITY_REPORTS = {
 FRESH_REPORTS = PROVINCE_REPORTS | CITY_REPORTS
 
 
-def load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 QUESTIONS = load(QUESTIONS_PATH)
 ABOUT_REPORTS = [q for q in QUESTIONS if q["type"] != "chitchat"]
-
-
-def report_path(name: str) -> Path:
-    folder = "cities-docx" if name.endswith(".docx") else "provinces-2026"
-    return REPORTS_DIR / folder / name
-
-
-@cache
-def report_text(name: str) -> str:
-    return read_report(report_path(name)).text
 
 
 def other_split_questions() -> list[dict[str, Any]]:
@@ -135,7 +116,7 @@ def test_coverage() -> None:
 
 
 def test_report_copies_have_provenance() -> None:
-    sources = (REPORTS_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    sources = (CORPUS_DIR / "SOURCES.md").read_text(encoding="utf-8")
     for name in FRESH_REPORTS:
         assert report_path(name).parent.name in sources
 
