@@ -10,14 +10,35 @@
 - subject: neighbouring subjects (进口/出口) and the qualifier of the thing asked;
 - amount: an amount asked must stand with the thing asked;
 - two_questions: a question asking two things is answered part by part;
-- wording: more chit-chat, question words (是指, 说的) and announced lists (重点做好八方面工作).
+- wording: more chit-chat, question words (是指, 说的) and announced lists (重点做好八方面工作);
+- plan_wording: any 要 + verb asks for a target (要突破, 要攒到), and "预期目标建议为：" leads a list
+  of targets;
+- report_names: a sentence's indicators read under the names reports print on both sides ("GDP" in
+  a sentence covers 生产总值 asked), hedges (大概, 大约) are question words, and everyday names of
+  standard indicators (能活到多少岁 -> 人均预期寿命, 收了多少税 -> 税收收入);
+- growth: a growth asked (增长了多少) is not answered by an amount alone;
+- qualified: the thing asked is not a qualified kind of it (人均/海洋生产总值 for 生产总值), nor a
+  compound holding its name (进出口 for 出口).
 """
 
 from __future__ import annotations
 
 import os
 
-RULES = ("places", "metadata", "time", "period", "subject", "amount", "two_questions", "wording")
+RULES = (
+    "places",
+    "metadata",
+    "time",
+    "period",
+    "subject",
+    "amount",
+    "two_questions",
+    "wording",
+    "plan_wording",
+    "report_names",
+    "growth",
+    "qualified",
+)
 OFF = frozenset(r.strip() for r in os.environ.get("REPORTQA_RULES_OFF", "").split(",") if r.strip())
 
 

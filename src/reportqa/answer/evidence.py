@@ -81,14 +81,29 @@ _LEAD_WINDOW = 300  # characters before a sentence in which its lead-in is sough
 def with_target_lead(text: str, start: int, end: int) -> str:
     """The sentence `text[start:end]`, led by the lead-in that makes it a target when it is one
     item of a list of targets ("主要预期目标是：…；新增城镇就业10.3万人，…；"), else as it is."""
+    lead = period_lead(text, start) if rules.on("period") else ""
     if not rules.on("time"):
-        return text[start:end]
+        return lead + text[start:end]
     window = max(0, start - _LEAD_WINDOW)
     opening = max(max(text.rfind(mark, window, start) for mark in "。！？\n") + 1, window)
     leads = list(zh.TARGET_LEAD.finditer(text, opening, start))
     if not leads:
-        return text[start:end]
-    return text[opening : leads[-1].end()] + text[start:end]
+        return lead + text[start:end]
+    return lead + text[opening : leads[-1].end()] + text[start:end]
+
+
+def period_lead(text: str, start: int) -> str:
+    """The opening sentence of the paragraph holding `text[start:]` when it names a period of
+    several years ("这五年，是跨越发展的五年。"): what follows in the paragraph speaks of that
+    period, not of one year. Empty when there is none (or the paragraph began long before)."""
+    paragraph = text.rfind("\n", max(0, start - _LEAD_WINDOW), start) + 1
+    if paragraph == 0 and start > _LEAD_WINDOW:
+        return ""
+    first_end = text.find("。", paragraph, start)
+    if first_end < 0:
+        return ""
+    opening = text[paragraph : first_end + 1]
+    return opening if zh.PERIOD.search(opening) else ""
 
 
 def is_target(sentence: str, section: str, report: ReportInfo | None = None) -> bool:
@@ -120,6 +135,29 @@ def check_time_kind(facts: QuestionFacts, sentence: str, section: str, report: R
     plan_year = delivered is not None and delivered in asked_years(facts, report)
     if plan_year and target and not facts.asks_target:
         return Check("target_or_result", False, f"报告只给出{delivered}年的目标，没有实际完成情况")
+    if (
+        plan_year
+        and facts.asks_result
+        and not facts.asks_target
+        and rules.on("plan_wording")
+        and delivered not in sentence_years(sentence, report)
+    ):
+        # "2024年…实际增长了多少" of a report delivered early in 2024: what it reports as done is
+        # the year before, unless the sentence itself dates it in 2024
+        return Check("target_or_result", False, f"报告只给出{delivered}年的目标，没有实际完成情况")
+    asked = asked_years(facts, report)
+    if (
+        rules.on("plan_wording")
+        and delivered is not None
+        and asked
+        and max(asked) < delivered
+        and not facts.asks_target
+        and zh.TARGET_LEAD.search(sentence)
+    ):
+        # an item of "主要预期目标是：…" plans the year of delivery, whatever the section says
+        return Check(
+            "target_or_result", False, f"报告中这是{delivered}年的目标，不是{asked[0]}年的结果"
+        )
     return Check("target_or_result", True)
 
 
@@ -408,6 +446,110 @@ def check_modifier(facts: QuestionFacts, sentence: str, section: str, report: Re
     return Check("modifier", False, f"报告中的{head}不是“{qualifier}”的{head}")
 
 
+def asks_growth(question: str) -> bool:
+    """Whether a question asks for a growth or change ("增长了多少", "多了多少", "增速")."""
+    return bool(zh.ASKS_GROWTH.search(question)) and answer_kind(question) is None
+
+
+def check_growth(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    """A growth asked is answered by a growth, not by an amount: "实际利用外资增长了多少" is not
+    answered by "实际利用外资10.6亿美元". When the sentence names the thing asked, the clause naming
+    it must hold the change; else any clause may."""
+    if not facts.wants_figure or not rules.on("growth") or not asks_growth(facts.text):
+        return Check("growth", True)
+    clauses = [c for c in _CLAUSE.split(sentence) if c]
+    thing = asked_thing(facts.text)
+    # the clause naming the thing, or the one after it ("增速快于全省，全年增长7.8%")
+    naming = [
+        " ".join(clauses[i : i + 2])
+        for i, c in enumerate(clauses)
+        if thing and thing[-1] in zh.with_report_names(c)
+    ]
+    if any(zh.GROWTH_FIGURE.search(c) for c in naming or clauses):
+        return Check("growth", True)
+    return Check("growth", False, "报告中只有总量，没有给出增长情况")
+
+
+# Words before a thing that leave it the same thing (全市地区生产总值 is the 地区生产总值 asked);
+# unlike the question's own qualifiers, 人均 and 平均 make another figure.
+_SAME_THING = re.compile(
+    r"^(?:地区|全省|全市|全区|全县|全州|全社会|全年|当年|年度|主要|规上|规模以上|实际|总体|整体|"
+    r"本地|当地|社会|(?:我|本|全)[省市区县州])$"
+)
+
+
+def qualified_as(core: str, sentence: str, facts: QuestionFacts, report: ReportInfo) -> str | None:
+    """The qualifier that makes every mention of `core` in the sentence another thing than the one
+    asked ("人均" in 人均地区生产总值, "海洋" in 海洋生产总值, "工业" in 工业投资 when 固定资产投资 is
+    asked), or None when one mention is the thing itself."""
+    asked = zh.with_report_names(facts.text)
+    places = set(facts.places) | set(report.places)
+    words = [(w, f) for w, f in jieba_posseg().cut(zh.with_report_names(sentence))]
+    qualifiers: list[str] = []
+    for i, (word, _flag) in enumerate(words):
+        if not word.endswith(core):
+            continue
+        prefix = word[: -len(core)]
+        if prefix and not _SAME_THING.match(prefix):
+            # a word holding the thing asked ("工业税收"): its front qualifies it when it is a
+            # noun of its own ("全面排查" is an adverb and a verb)
+            previous: tuple[str, str] | None = (
+                prefix,
+                [f for _, f in jieba_posseg().cut(prefix)][-1] if len(prefix) >= 2 else "d",
+            )
+        else:
+            j = i - 1
+            while j >= 0 and _SAME_THING.match(words[j][0]):
+                j -= 1
+            previous = words[j] if j >= 0 else None
+        if previous is None:
+            return None
+        qualifier, flag = previous
+        if (
+            qualifier in asked
+            or _PLAIN_MODIFIERS.match(qualifier)
+            or qualifier in places
+            or zh.admin_level(qualifier) is not None
+            or any(p.startswith(qualifier) for p in places)
+            or not (flag.startswith("n") or flag == "j")
+        ):
+            return None  # this mention is the thing asked
+        qualifiers.append(qualifier)
+    return qualifiers[0] if qualifiers else None
+
+
+# Words of a question that name the kind of figure, not the thing it measures.
+_NOT_A_THING = re.compile(r"预期|目标|计划|任务|增长|增速|增幅|速度|水平|情况|指标")
+
+
+def check_qualified(facts: QuestionFacts, sentence: str, section: str, report: ReportInfo) -> Check:
+    """The thing asked, not a qualified kind of it: "地区生产总值增长了多少" is not answered by
+    "海洋生产总值增长6%" nor "人均地区生产总值突破10万元"; "出口" is not answered by "进出口"."""
+    if not facts.wants_figure or not rules.on("qualified"):
+        return Check("qualified", True)
+    question = zh.CONTRAST_COMPOUNDS.sub("", facts.text)
+    compound = zh.CONTRAST_COMPOUNDS.search(sentence)
+    if compound:
+        given = zh.CONTRAST_COMPOUNDS.sub("", sentence)
+        for part in ("进口", "出口"):
+            if part in question and part not in given:
+                return Check(
+                    "qualified", False, f"报告中只有“{compound.group()}”的数字，没有“{part}”的"
+                )
+    thing = tuple(w for w in asked_thing(facts.text) if not _NOT_A_THING.search(w))
+    if not thing:
+        return Check("qualified", True)
+    core = thing[-1]
+    while plain := next(
+        (m for m in ("地区", "全社会") if core.startswith(m) and len(core) > len(m) + 1), None
+    ):
+        core = core[len(plain) :]
+    qualifier = qualified_as(core, sentence, facts, report)
+    if qualifier:
+        return Check("qualified", False, f"报告中只有“{qualifier}{core}”的数字，没有问的{core}")
+    return Check("qualified", True)
+
+
 CheckFn = Callable[[QuestionFacts, str, str, ReportInfo], Check]
 # In the order a refusal reports them: the most specific reason first.
 CHECKS: tuple[CheckFn, ...] = (
@@ -423,6 +565,8 @@ CHECKS: tuple[CheckFn, ...] = (
     check_answer_kind,
     check_figure_of_subject,
     check_modifier,
+    check_growth,
+    check_qualified,
 )
 
 

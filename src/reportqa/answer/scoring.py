@@ -7,10 +7,12 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from reportqa import rules
 from reportqa.answer.question import FIGURE, QuestionFacts
 from reportqa.answer.settings import AnswerSettings
 from reportqa.indexing.tokenize import tokenize
 from reportqa.ingest.parse import split_sentences
+from reportqa.lang import zh
 from reportqa.records import Hit
 
 # `similarity(sentences)` gives each sentence's semantic closeness to the question.
@@ -59,6 +61,10 @@ def coverage_of(
     if total == 0:
         return 0.0, frozenset()
     in_sentence = set(tokenize(sentence))
+    if facts.aliases and rules.on("report_names"):
+        # the question is read under the names reports print ("GDP" as 生产总值); so is the
+        # sentence, or "全市GDP增长6.3%" would not cover the question "GDP增长了多少"
+        in_sentence |= set(tokenize(zh.with_report_names(sentence)))
     matched = frozenset(t for t in facts.tokens if t in in_sentence)
     got = sum(weight(t) for t in matched)
     got += 0.5 * sum(weight(t) for t in facts.tokens if t not in in_sentence and t in in_context)

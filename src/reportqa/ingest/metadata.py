@@ -88,7 +88,12 @@ _TITLE_MAX = 60
 _HEAD_LINES = 30
 # "我代表上海市人民政府" / "代表市人民政府": the delivering government names its place.
 _DELIVERED_BY = re.compile(r"代表([\u4e00-\u9fff]{2,12}?)人民政府")
-_WORK_REPORT_BODY = re.compile(r"向大会报告(?:政府)?工作")
+# "向大会报告工作", "向大会作政府工作报告", "向大会作工作报告": the opening of a work report.
+_WORK_REPORT_BODY = re.compile(
+    r"向大会(?:报告(?:政府)?工作|[作做](?:政府)?工作报告)"
+    if rules.on("metadata")
+    else r"向大会报告(?:政府)?工作"
+)
 _MIN_MENTIONS = 3
 _BODY_CHARS = 10000
 

@@ -318,15 +318,49 @@ INDICATORS: dict[str, str] = {
     "便民热线": "12345",
     "一把手": "主要负责人",
 }
+if rules.on("report_names"):
+    INDICATORS |= {
+        "新能源车": "新能源汽车",
+        "研发支出": "研发投入",
+        "城里": "城镇",
+        "乡下": "农村",
+    }
+
+# Everyday phrasings of standard indicators, as a citizen asks ("平均能活到多少岁") -> the name
+# reports print (人均预期寿命). Each pattern ends before the ask, which stays a question word.
+EVERYDAY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        (re.compile(r"(?:人均|平均)?(?:能)?活(?:到)?(?=多少岁|几岁)"), "人均预期寿命"),
+        (
+            re.compile(r"来[\u4e00-\u9fff]{0,2}?(?:旅游|旅行|游玩|玩)的(?:人|游客)(?:数)?"),
+            "接待游客人次",
+        ),
+        (re.compile(r"(?:收|征)了?(?=多少(?:的)?税)"), "税收收入"),
+        (re.compile(r"(?:造|生产|产)(?:的|了|出)(?=[\u4e00-\u9fff]{0,6}?车)"), "产量"),
+    )
+    if rules.on("report_names")
+    else ()
+)
 
 
 def indicator_aliases(text: str) -> list[str]:
     """The report names of the indicators a text names by another name: "GDP" -> 生产总值."""
+    everyday = [p for pattern, p in EVERYDAY_PHRASES if pattern.search(text)]
+    text = with_everyday_names(text)
     phrased = with_phrase_names(text)
     if phrased != text:
-        return [p for pattern, p in INDICATOR_PHRASES if pattern.search(text)]
+        return everyday + [p for pattern, p in INDICATOR_PHRASES if pattern.search(text)]
     lowered = text.lower()
-    return list(dict.fromkeys(v for k, v in INDICATORS.items() if k.lower() in lowered))
+    return list(
+        dict.fromkeys(everyday + [v for k, v in INDICATORS.items() if k.lower() in lowered])
+    )
+
+
+def with_everyday_names(text: str) -> str:
+    """Everyday phrasings in the names reports print ("能活到多少岁" -> "人均预期寿命多少岁")."""
+    for pattern, printed in EVERYDAY_PHRASES:
+        text = pattern.sub(printed, text)
+    return text
 
 
 # Indicators named by a phrase: R&D spending as a share of GDP is printed as 研发投入强度.
@@ -349,7 +383,7 @@ def with_phrase_names(text: str) -> str:
 
 def with_report_names(text: str) -> str:
     """The text with indicators named as reports print them: "GDP增长" -> "生产总值增长"."""
-    text = with_phrase_names(text)
+    text = with_phrase_names(with_everyday_names(text))
     for name, printed in INDICATORS.items():
         text = re.sub(re.escape(name), printed, text, flags=re.IGNORECASE)
     return text
@@ -410,6 +444,8 @@ QUESTION_WORDS = re.compile(
     r"(?:排|排名|位居|居)?第几[位名]?|多大|多高|"
     r"一共|总共|共计|请问|多少|哪些|哪个|哪里|哪|什么|是否|有没有|有无|如何|怎样|怎么|为何|为什么|几|吗|呢|啊|呀|"
     + (r"所说的|说的|指的是|是指|指什么|什么意思|意思|含义|" if rules.on("wording") else "")
+    # hedges and "now" words ask nothing of the evidence ("去年一年的经济总量大概有多少")
+    + (r"大概|大约|大致|差不多|现在|目前|当前|如今|一年|" if rules.on("report_names") else "")
     + r"请|告诉我|介绍一下|介绍|一下|分别|是谁|谁|情况|具体|主要|都|有哪|了|的|是"
 )
 # An interrogative with its copula, where a question's ask begins ("…案件多少件？").
@@ -426,9 +462,24 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.&\-]*")
 # A question asking for a target or plan rather than what happened (in the clause that asks: in
 # "下一年度打算…的那项改革，2024年制定了多少项" the plan only names the topic).
 ASKS_TARGET = re.compile(
+    # any 要 + verb ("要突破", "要攒到", "要稳定在"), but not 主要, 需要, 重要, 要求
     r"目标|预期|计划|力争|打算|将要|拟|要(?:达到|实现|控制|保持|提高|提升|增长|降低|完成)"
+    r"|(?<![主需重必只想])要(?![求素点闻是])[\u4e00-\u9fff]"
+    if rules.on("plan_wording")
+    else r"目标|预期|计划|力争|打算|将要|拟|要(?:达到|实现|控制|保持|提高|提升|增长|降低|完成)"
     if rules.on("time")
     else r"目标|预期|计划|力争|打算|将要|拟"
+)
+# A question asking for a growth or change ("增长了多少", "多了多少", "增速"): an amount alone does
+# not answer it.
+ASKS_GROWTH = re.compile(
+    r"(?:增长|增加|提高|提升|上涨|上升|下降|减少|多|少|涨)了?多少(?![个项件次家所名人条批类场期轮户座台辆套篇部支位头吨元万亿斤亩天岁]|钱)"
+    r"|增速|增幅|涨幅|增长率"
+)
+# A figure of growth or change: a percentage, "增加14天", "提高到1190元", "翻一番", "3倍".
+GROWTH_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*[%％‰倍]|百分之|个百分点|翻[一两番]|"
+    r"(?:增长|增加|增|提高|提升|上涨|上升|下降|减少|回落|多|少)[^，。；;、]{0,6}?\d"
 )
 # A question asking explicitly for what happened.
 ASKS_RESULT = re.compile(r"实际|实现了|完成了|达到了|完成情况|实绩|结果")
@@ -446,11 +497,14 @@ PERIOD = re.compile(
     r"年均|累计|五年来|这五年|过去五年|[“\"]?十[一二三四五]五[”\"]?(?:期间|时期|以来)"
 )
 # A question asking for such a figure names the period itself.
-ASKS_PERIOD = re.compile(r"年均|累计|五年|十[一二三四五]五|以来|期间|历年|这几年|近几年|平均每年")
+ASKS_PERIOD = re.compile(
+    r"年均|累计|五年|十[一二三四五]五|以来|期间|历年|这几年|近几年|平均每年|连续(?:几|多少|\d)"
+)
 
 # Neighbouring things a question and a sentence can both speak of, one instead of the other: a
 # sentence giving the second of a pair, without the first, does not answer a question about the
 # first (进口 is not 出口, 城镇居民 is not 农村居民, 世界500强 is not 中国企业500强).
+SECTOR_MEASURES = ("营业收入", "增加值", "利润", "税金", "产值")
 CONTRASTS: tuple[tuple[str, str], ...] = (
     ("进口", "出口"),
     ("出口", "进口"),
@@ -470,6 +524,11 @@ CONTRASTS: tuple[tuple[str, str], ...] = (
     ("出栏", "饲养量"),
     ("出栏", "存栏"),
     ("本科", "专科"),
+) + (
+    # a sector's output, value added, takings, profit and taxes are different sums
+    tuple((a, b) for a in SECTOR_MEASURES for b in SECTOR_MEASURES if a != b)
+    if rules.on("qualified")
+    else ()
 )
 # A compound that holds one word of a pair without meaning it: 进出口 is neither 进口 nor 出口.
 CONTRAST_COMPOUNDS = re.compile(r"进出口")
@@ -487,6 +546,11 @@ GREETING = re.compile(
 ABOUT_TOOL = re.compile(
     r"你(?:能|会|可以)(?:做|干|帮我?做?)什么|你是谁|^(?:怎么|如何)使用|使用方法|^帮助|"
     r"有哪些报告|收录了?(?:哪些|什么)|(?:能|可以)问(?:些)?什么|你有什么功能"
+    + (
+        r"|(?:能|可以)(?:查|查到|查询|搜)(?:到)?(?:些)?(?:哪些|什么)|哪些(?:城市|地方|省份|地区|省市)的报告"
+        if rules.on("wording")
+        else ""
+    )
 )
 # Requests no government report answers: creative writing, weather, cooking, chat. Kept narrow on
 # purpose: 重污染天气 and 经验做法 are report topics.
