@@ -93,17 +93,25 @@ def with_target_lead(text: str, start: int, end: int) -> str:
 
 
 def period_lead(text: str, start: int) -> str:
-    """The opening sentence of the paragraph holding `text[start:]` when it names a period of
-    several years ("这五年，是跨越发展的五年。"): what follows in the paragraph speaks of that
-    period, not of one year. Empty when there is none (or the paragraph began long before)."""
-    paragraph = text.rfind("\n", max(0, start - _LEAD_WINDOW), start) + 1
-    if paragraph == 0 and start > _LEAD_WINDOW:
-        return ""
-    first_end = text.find("。", paragraph, start)
-    if first_end < 0:
-        return ""
-    opening = text[paragraph : first_end + 1]
-    return opening if zh.PERIOD.search(opening) else ""
+    """The sentence that names a period of several years for the sentence at `start`: the opening
+    of its paragraph, or the sentence just before it, when that sentence is about the period and
+    holds no figure of its own ("这五年，是跨越发展的五年。", "五年来，我们砥砺前行。"). What
+    follows speaks of that period, not of one year. Empty when there is none."""
+    window = max(0, start - _LEAD_WINDOW)
+    paragraph = text.rfind("\n", window, start) + 1
+    if paragraph == 0 and window > 0:
+        paragraph = -1  # the paragraph began before the window: only the previous sentence
+    previous_end = text.rfind("。", window, start)
+    previous_start = max(text.rfind("。", window, previous_end) + 1, paragraph, window)
+    found = []
+    if paragraph >= 0 and (first_end := text.find("。", paragraph, start)) >= 0:
+        found.append(text[paragraph : first_end + 1])
+    if previous_end >= 0 and previous_start < previous_end:
+        found.append(text[previous_start : previous_end + 1])
+    for lead in found:
+        if zh.PERIOD.search(lead) and not zh.ARABIC_FIGURE.search(lead):
+            return lead
+    return ""
 
 
 def is_target(sentence: str, section: str, report: ReportInfo | None = None) -> bool:
@@ -158,7 +166,27 @@ def check_time_kind(facts: QuestionFacts, sentence: str, section: str, report: R
         return Check(
             "target_or_result", False, f"报告中这是{delivered}年的目标，不是{asked[0]}年的结果"
         )
+    if (
+        rules.on("plan_wording")
+        and not asked
+        and not facts.asks_target
+        and not zh.ASKS_PERIOD.search(facts.text)
+        and states_plan(sentence, section)
+    ):
+        # "贵州人现在平均能活到多少岁": no year and no target asked wants what has been achieved,
+        # not the "十五五" goal ("人均预期寿命提高到78岁左右")
+        return Check("target_or_result", False, "报告中只有规划目标，没有实际达到的数字")
     return Check("target_or_result", True)
+
+
+def states_plan(sentence: str, section: str) -> bool:
+    """Whether a sentence plainly states a plan: an item of "主要预期目标是：…", or a target
+    wording (左右, 以上, 力争) under a section planning ahead ("二、“十五五”时期主要目标任务"). Unlike
+    `is_target`, a name holding 预期 (人均预期寿命) does not count."""
+    return bool(
+        zh.TARGET_LEAD.search(sentence)
+        or (zh.PLAN_SECTION.search(section.split(" > ")[0]) and zh.TARGET_SENTENCE.search(sentence))
+    )
 
 
 def place_known(place: str, haystacks: list[str], report: ReportInfo) -> bool:
@@ -507,7 +535,7 @@ def qualified_as(core: str, sentence: str, facts: QuestionFacts, report: ReportI
         qualifier, flag = previous
         if (
             qualifier in asked
-            or _PLAIN_MODIFIERS.match(qualifier)
+            or _SAME_THING.match(qualifier)
             or qualifier in places
             or zh.admin_level(qualifier) is not None
             or any(p.startswith(qualifier) for p in places)
@@ -544,6 +572,15 @@ def check_qualified(facts: QuestionFacts, sentence: str, section: str, report: R
         (m for m in ("地区", "全社会") if core.startswith(m) and len(core) > len(m) + 1), None
     ):
         core = core[len(plain) :]
+    named = zh.with_report_names(sentence)
+    contribution = re.compile(r"对[^，。；;]{0,8}?" + re.escape(core) + r"[^，。；;]{0,6}?贡献率")
+    if (
+        "贡献" not in facts.text
+        and contribution.search(named)
+        and core not in contribution.sub("", named)
+    ):
+        # "工业对GDP增长的贡献率达到53.4%" measures industry's part, not GDP's growth
+        return Check("qualified", False, f"报告中只有对{core}的贡献率")
     qualifier = qualified_as(core, sentence, facts, report)
     if qualifier:
         return Check("qualified", False, f"报告中只有“{qualifier}{core}”的数字，没有问的{core}")
