@@ -506,13 +506,22 @@ _SAME_THING = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
+def tagged(sentence: str) -> tuple[tuple[str, str], ...]:
+    """The sentence's words with their parts of speech (cached: candidates repeat per question)."""
+    return tuple((w, f) for w, f in jieba_posseg().cut(sentence))
+
+
 def qualified_as(core: str, sentence: str, facts: QuestionFacts, report: ReportInfo) -> str | None:
     """The qualifier that makes every mention of `core` in the sentence another thing than the one
     asked ("人均" in 人均地区生产总值, "海洋" in 海洋生产总值, "工业" in 工业投资 when 固定资产投资 is
     asked), or None when one mention is the thing itself."""
+    named = zh.with_report_names(sentence)
+    if core not in named:
+        return None
     asked = zh.with_report_names(facts.text)
     places = set(facts.places) | set(report.places)
-    words = [(w, f) for w, f in jieba_posseg().cut(zh.with_report_names(sentence))]
+    words = tagged(named)
     qualifiers: list[str] = []
     for i, (word, _flag) in enumerate(words):
         if not word.endswith(core):

@@ -381,8 +381,10 @@ def with_phrase_names(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)
 def with_report_names(text: str) -> str:
-    """The text with indicators named as reports print them: "GDP增长" -> "生产总值增长"."""
+    """The text with indicators named as reports print them: "GDP增长" -> "生产总值增长".
+    Cached: the answer step reads the same sentences under several checks."""
     text = with_phrase_names(with_everyday_names(text))
     for name, printed in INDICATORS.items():
         text = re.sub(re.escape(name), printed, text, flags=re.IGNORECASE)
