@@ -543,7 +543,8 @@ def qualified_as(core: str, sentence: str, facts: QuestionFacts, report: ReportI
             return None
         qualifier, flag = previous
         if (
-            qualifier in asked
+            len(qualifier) < 2  # one character ("新收", "大排查") qualifies nothing reliably
+            or qualifier in asked
             or _SAME_THING.match(qualifier)
             or qualifier in places
             or zh.admin_level(qualifier) is not None
