@@ -35,9 +35,10 @@ from reportqa.indexing.store import (
     swap_in,
 )
 from reportqa.indexing.tokenize import TOKENIZER_NAME
-from reportqa.ingest.metadata import ReportMeta, detect_meta
-from reportqa.ingest.parse import ChunkSettings, chunk_report, parse_report
+from reportqa.ingest.metadata import ReportMeta
+from reportqa.ingest.parse import ChunkSettings, chunk_report
 from reportqa.ingest.read import SourceReport
+from reportqa.ingest.report_sequence import report_meta, summaries
 from reportqa.records import Chunk
 from reportqa.search.dense import VECTORS
 from reportqa.search.retrieve import search_text
@@ -79,15 +80,19 @@ def is_up_to_date(
     if not has_stored_counts(index_dir):  # built before the keyword term table
         return False  # rebuilt with every report's vectors kept
     entries = manifest.reports
-    indexed = {rid: entry.sha256 for rid, entry in entries.items()}
-    if indexed != {r.id: r.sha256 for r in reports}:
+    if len(entries) != len(reports):
         return False
-    # An edited sidecar (or better detection) changes a report's metadata but not its file.
-    return all(entries[r.id].meta() == report_meta(r) for r in reports if r.id in entries)
-
-
-def report_meta(report: SourceReport) -> ReportMeta:
-    return detect_meta(parse_report(report.text).title, report.id, report.sidecar, report.text)
+    # One pass, each file read at most once (none when the check before the build read it).
+    seen: set[str] = set()
+    for summary in summaries(reports):
+        entry = entries.get(summary.id)
+        if entry is None or entry.sha256 != summary.sha256 or summary.id in seen:
+            return False
+        # An edited sidecar (or better detection) changes a report's metadata but not its file.
+        if entry.meta() != summary.meta:
+            return False
+        seen.add(summary.id)
+    return True
 
 
 # Chunks embedded and written at a time: memory is bounded by this, not by corpus or report size.

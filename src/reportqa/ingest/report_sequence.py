@@ -2,34 +2,70 @@
 
 `build_index` takes a sequence of reports; handing it this one instead of a list keeps one
 report's text in memory at a time, which matters at thousands of reports (200 M characters).
+What the check before a build learns of each file (its checksum and detected metadata, a few
+hundred bytes) is kept, so deciding whether the index is up to date reads no file again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
 from reportqa.errors import InputError
+from reportqa.ingest.metadata import ReportMeta, detect_meta
+from reportqa.ingest.parse import parse_report
 from reportqa.ingest.read import SourceReport, read_report
+
+
+def report_meta(report: SourceReport) -> ReportMeta:
+    return detect_meta(parse_report(report.text).title, report.id, report.sidecar, report.text)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What decides whether a report's indexed copy is current: its file's checksum and the
+    metadata detected from it."""
+
+    id: str
+    sha256: str
+    meta: ReportMeta
+
+    @classmethod
+    def of(cls, report: SourceReport) -> ReportSummary:
+        return cls(report.id, report.sha256, report_meta(report))
 
 
 class ReportFiles(Sequence[SourceReport]):
     """Reports read from `paths` when asked for, then `kept` ones already in memory (indexed
-    copies of files that cannot be read now)."""
+    copies of files that cannot be read now). `known` holds the summaries of files read before."""
 
-    def __init__(self, paths: Sequence[Path], kept: Sequence[SourceReport] = ()) -> None:
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        kept: Sequence[SourceReport] = (),
+        known: Mapping[Path, ReportSummary] | None = None,
+    ) -> None:
         self.paths = list(paths)
         self.kept = list(kept)
+        self.known = dict(known or {})
 
     def __len__(self) -> int:
         return len(self.paths) + len(self.kept)
 
     def with_kept(self, kept: Sequence[SourceReport]) -> ReportFiles:
-        return ReportFiles(self.paths, [*self.kept, *kept])
+        return ReportFiles(self.paths, [*self.kept, *kept], self.known)
 
     def all_paths(self) -> list[Path]:
         return [*self.paths, *(r.path for r in self.kept)]
+
+    def summaries(self) -> Iterator[ReportSummary]:
+        """Each report's summary, reading only the files not read before."""
+        for path in self.paths:
+            yield self.known.get(path) or ReportSummary.of(read_report(path))
+        for report in self.kept:
+            yield ReportSummary.of(report)
 
     @overload
     def __getitem__(self, index: int) -> SourceReport: ...
@@ -46,16 +82,33 @@ class ReportFiles(Sequence[SourceReport]):
         return read_report(self.paths[i]) if i < len(self.paths) else self.kept[i - len(self.paths)]
 
 
+def report_paths(reports: Sequence[SourceReport]) -> list[Path]:
+    """The files of `reports`, without reading any."""
+    if isinstance(reports, ReportFiles):
+        return reports.all_paths()
+    return [r.path for r in reports if hasattr(r, "path")]
+
+
+def summaries(reports: Sequence[SourceReport]) -> Iterator[ReportSummary]:
+    """Each report's summary; a `ReportFiles` reads only the files it has not read yet."""
+    if isinstance(reports, ReportFiles):
+        return reports.summaries()
+    return (ReportSummary.of(r) for r in reports)
+
+
 def readable_reports(paths: Sequence[Path]) -> tuple[ReportFiles, list[InputError]]:
     """The files that can be read, as a lazy sequence, and an error naming each other file.
-    Each file is read here once to check it, and read again when the build reaches it."""
+    Each file is read here once to check it (its summary is kept), and read again when the build
+    reaches it."""
     good: list[Path] = []
+    known: dict[Path, ReportSummary] = {}
     failures: list[InputError] = []
     for path in paths:
         try:
-            read_report(path)
+            report = read_report(path)
         except InputError as exc:
             failures.append(exc)
         else:
             good.append(path)
-    return ReportFiles(good), failures
+            known[path] = ReportSummary.of(report)
+    return ReportFiles(good, known=known), failures
