@@ -166,13 +166,24 @@ def with_suffix(place: str, text: str) -> str:
     """A bare place name ("厦门") in the suffixed form of the report's own level ("厦门市", from
     "我代表市人民政府"), else in the form the text uses most for it. 东营 names a city and one of
     its districts (东营区); the report of 东营市 says 代表市人民政府."""
-    if zh.admin_level(place) is not None and place not in zh.PROVINCES:
-        return place
     own = _OWN_LEVEL.search(text) if rules.on("metadata") else None
+    if zh.admin_level(place) is not None and place not in zh.PROVINCES:
+        return place + "市" if _city_ending_in_zhou(place, own, text) else place
     if own:
         return place + own.group(1)
     used = [s for s in zh.PLACE_SUFFIX_WORDS if place + s in text]
     return place + max(used, key=lambda s: text.count(place + s)) if used else place
+
+
+def _city_ending_in_zhou(place: str, own: re.Match[str] | None, text: str) -> bool:
+    """广州, 杭州, 扬州: a name ending in 州 that is a city's name without its 市, not a 州 (凉山州,
+    黔西南州): the report speaks for a city government (代表市人民政府), or, saying neither,
+    names the place with 市 (扬州市)."""
+    if not place.endswith("州") or place.endswith("自治州") or not rules.on("metadata"):
+        return False
+    if own is not None:
+        return own.group(1) == "市"
+    return place + "市" in text
 
 
 def years_in_body(text: str) -> list[int]:
