@@ -38,7 +38,12 @@ from reportqa.indexing.tokenize import TOKENIZER_NAME
 from reportqa.ingest.metadata import ReportMeta
 from reportqa.ingest.parse import ChunkSettings, chunk_report
 from reportqa.ingest.read import SourceReport
-from reportqa.ingest.report_sequence import ReportFiles, report_meta, summaries
+from reportqa.ingest.report_sequence import (
+    ReportFiles,
+    known_meta,
+    report_meta,
+    summaries,
+)
 from reportqa.records import Chunk
 from reportqa.search.dense import VECTORS
 from reportqa.search.retrieve import search_text
@@ -201,7 +206,7 @@ def _work(
 ) -> Iterator[tuple[_Work, list[str] | None]]:
     """Every batch of every report, with its texts when they need embedding."""
     for report in reports:
-        meta = report_meta(report)
+        meta = known_meta(reports, report) or report_meta(report)
         batches: list[tuple[list[Chunk], np.ndarray | None, Recorder | None]]
         if previous.reusable(report, meta.title):
             known: Iterator[tuple[list[Chunk], np.ndarray]] = previous.batches(report.id)

@@ -108,6 +108,16 @@ def summaries(reports: Sequence[SourceReport]) -> Iterator[ReportSummary]:
     return (ReportSummary.of(r) for r in reports)
 
 
+def known_meta(reports: Sequence[SourceReport], report: SourceReport) -> ReportMeta | None:
+    """The metadata the readability check detected for `report`, when it read the same file
+    (same checksum): the build need not detect it again."""
+    if isinstance(reports, ReportFiles):
+        summary = reports.known.get(report.path)
+        if summary is not None and summary.sha256 == report.sha256:
+            return summary.meta
+    return None
+
+
 def readable_reports(
     paths: Sequence[Path], keep_chars: int = KEEP_CHARS
 ) -> tuple[ReportFiles, list[InputError]]:
