@@ -25,7 +25,7 @@ wider than float32 rounding of a few dozen additions.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,8 +44,22 @@ class Postings:
     indices: np.ndarray
     indptr: np.ndarray
     num_docs: int
+    # Reads data[start:end] without mapping it (None: from `data`): a common term's list is
+    # read whole once for its largest score, which should not stay resident.
+    read_data: Callable[[int, int], np.ndarray] | None = field(default=None, repr=False)
     # Each term's largest score, computed on first use (NaN: not yet).
     _largest: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Plain arrays over the same memory: slicing a np.memmap costs a subclass per slice.
+        self.data, self.indices, self.indptr = (
+            np.asarray(a) for a in (self.data, self.indices, self.indptr)
+        )
+
+    def total(self, terms: list[int]) -> int:
+        """Postings of these terms (repeats counted)."""
+        ids = np.asarray(terms, dtype=np.int64)
+        return int((self.indptr[ids + 1] - self.indptr[ids]).sum())
 
     def span(self, term: int) -> tuple[int, int]:
         return int(self.indptr[term]), int(self.indptr[term + 1])
@@ -56,7 +70,12 @@ class Postings:
         value = self._largest[term]
         if np.isnan(value):
             start, end = self.span(term)
-            value = np.max(self.data[start:end]) if end > start else np.float32(0)
+            if end == start:
+                value = np.float32(0)
+            elif self.read_data is not None:
+                value = np.max(self.read_data(start, end))
+            else:
+                value = np.max(self.data[start:end])
             self._largest[term] = value
         return float(value)
 

@@ -21,6 +21,7 @@ from reportqa.records import Chunk, Hit
 from reportqa.search.backend import Candidates, SimilarityStats
 from reportqa.search.dense import DenseIndex
 from reportqa.search.keyword_top import Postings, RowRanges, best_rows
+from reportqa.search.mapped_files import advise_random, file_reader
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
@@ -43,6 +44,10 @@ def search_text(title: str, chunk: Chunk) -> str:
     return f"{title}\n{chunk.section}\n{chunk.text}"
 
 
+# Below this many postings for a question's terms, adding them all up is faster than pruning.
+FULL_SUM_POSTINGS = 300_000
+
+
 class KeywordIndex:
     def __init__(self, model: Any, rows_sorted: bool = False) -> None:
         self._model = model
@@ -51,8 +56,14 @@ class KeywordIndex:
         if rows_sorted:
             arrays = model.scores
             self._postings = Postings(
-                arrays["data"], arrays["indices"], arrays["indptr"], int(arrays["num_docs"])
+                arrays["data"],
+                arrays["indices"],
+                arrays["indptr"],
+                int(arrays["num_docs"]),
+                read_data=file_reader(arrays["data"]),
             )
+            for mapped in (arrays["data"], arrays["indices"]):
+                advise_random(mapped)
 
     def term_ids(self, query: str) -> list[int]:
         """The query's known terms in query order, repeats included (each adds its score)."""
@@ -67,7 +78,9 @@ class KeywordIndex:
         scores, term by term in query order (as bm25s sums them, so the floats are the same).
         A term's posting list holds each chunk once, so a plain indexed add is exact; bm25s's
         own np.add.at is several times slower on the long lists of a large index."""
-        ids = self.term_ids(query)
+        return self._sum(self.term_ids(query))
+
+    def _sum(self, ids: list[int]) -> np.ndarray:
         out = np.zeros(self._size, dtype=np.float32)
         arrays = self._model.scores
         data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
@@ -83,12 +96,12 @@ class KeywordIndex:
         `top_rows(self.scores(query), allowed rows, depth)`, from the postings of the allowed
         rows and, of the common terms, only those of rows that can still reach the top
         (search/keyword_top.py)."""
-        if self._postings is None:
+        terms = self.term_ids(query)
+        postings = self._postings
+        if postings is None or postings.total(terms) <= FULL_SUM_POSTINGS:
             rows = None if allowed is None else allowed.rows()
-            return top_rows(self.scores(query), rows, depth)
-        return best_rows(
-            self._postings, self.term_ids(query), allowed or RowRanges.every(self._size), depth
-        )
+            return top_rows(self._sum(terms), rows, depth)
+        return best_rows(postings, terms, allowed or RowRanges.every(self._size), depth)
 
     @property
     def _vocab(self) -> Mapping[str, int]:
