@@ -86,3 +86,20 @@ def test_kept_positions_by_range_bounds_or_by_posting() -> None:
     assert kept_positions(rows[:2], many).tolist() == [0, 1]  # fewer rows than ranges
     assert kept_positions(rows, RowRanges.every(30)).tolist() == list(range(6))
     assert RowRanges.of([range(4, 6), range(0, 2), range(2, 3)]).starts.tolist() == [0, 4]
+
+
+@pytest.mark.parametrize("scatter_per_row", [0, 8, 10**9])
+def test_exact_scores_by_lookup_or_by_whole_list_are_the_full_sum(
+    scatter_per_row: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportqa.search import keyword_top
+
+    monkeypatch.setattr(keyword_top, "SCATTER_PER_ROW", scatter_per_row)
+    rng = np.random.default_rng(7)
+    postings = random_postings(rng, 3_000, 40)
+    terms = rng.integers(0, 40, 25).tolist() + [3, 3]
+    full = full_sum(postings, terms)
+    for size in (1, 50, 2_000):
+        rows = np.sort(rng.choice(3_000, size, replace=False))
+        got = keyword_top.exact_scores(postings, terms, rows)
+        assert got.tobytes() == full[rows].tobytes()

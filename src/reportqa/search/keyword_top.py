@@ -33,6 +33,12 @@ import numpy as np
 # Relative and absolute slack on the pruning bounds (float32 sums of ~50 terms round by ~1e-6).
 _RELATIVE = 1e-4
 _ABSOLUTE = 1e-5
+# A term is added over its whole list, not looked up row by row, when its list is at most this
+# many times the rows to score (a binary search costs about that many indexed adds).
+SCATTER_PER_ROW = 8
+# Past the point where pruning holds, the next term is still taken into the partial sums while
+# its list is at most this many times the rows still in reach (it narrows them).
+TAKE_PER_ROW = 4
 
 
 @dataclass
@@ -157,24 +163,42 @@ def kept_positions(rows: np.ndarray, allowed: RowRanges) -> np.ndarray:
 
 
 def exact_scores(postings: Postings, terms: list[int], rows: np.ndarray) -> np.ndarray:
-    """The full BM25 sum for these sorted rows: each term in order looked up and added."""
+    """The full BM25 sum for these sorted rows, each term in query order: a term with a short
+    list is added over its whole list (into a scratch array indexed by row), a longer one is
+    looked up for these rows by binary search. Either way each row gets the same float32
+    additions in the same order as the full sum."""
+    scratch: np.ndarray | None = None
     out = np.zeros(len(rows), dtype=np.float32)
     for term in terms:
         start, end = postings.span(term)
         if end == start or not len(rows):
             continue
         listed = postings.indices[start:end]
+        if end - start <= SCATTER_PER_ROW * len(rows):
+            if scratch is None:
+                # Everything added so far moves to the scratch array, in place of `out`.
+                scratch = np.zeros(postings.num_docs, dtype=np.float32)
+                scratch[rows] = out
+            scratch[listed] += postings.data[start:end]
+            continue
         at = np.searchsorted(listed, rows)
         inside = at < len(listed)
         inside[inside] = listed[at[inside]] == rows[inside]
-        out[inside] += postings.data[start:end][at[inside]]
-    return out
+        if scratch is None:
+            out[inside] += postings.data[start:end][at[inside]]
+        else:
+            scratch[rows[inside]] += postings.data[start:end][at[inside]]
+    return out if scratch is None else scratch[rows]
 
 
 def _ranked(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
     """Best `depth` by descending score, ties by row (rows ascending on entry)."""
     order = np.lexsort((rows, -scores))[:depth]
     return rows[order].astype(np.int64), scores[order]
+
+
+def _depth_th(values: np.ndarray, depth: int) -> float:
+    return float(np.partition(values, len(values) - depth)[len(values) - depth])
 
 
 def best_rows(
@@ -195,7 +219,7 @@ def best_rows(
     new_rows: list[np.ndarray] = []
     candidates = np.zeros(0, dtype=np.int64)
     threshold = 0.0
-    for term in order:
+    for i, term in enumerate(order):
         start, end = postings.span(term)
         listed = postings.indices[start:end]
         at = kept_positions(listed, allowed)
@@ -204,7 +228,7 @@ def best_rows(
         fresh = rows[~touched[rows]]
         touched[fresh] = True
         new_rows.append(fresh)
-        rest -= bound[term]
+        rest = max(rest - bound[term], 0.0)
         taken_bound += bound[term]
         if rest > taken_bound:
             continue  # no partial score can exceed `rest` yet
@@ -213,22 +237,25 @@ def best_rows(
         if len(candidates) < depth:
             continue
         values = partial[candidates]
-        threshold = float(np.partition(values, len(values) - depth)[len(values) - depth])
-        if threshold > 0 and _above(threshold, max(rest, 0.0)):
+        threshold = _depth_th(values, depth)
+        if threshold > 0 and _above(threshold, rest):
+            # Rows untouched so far are out. Taking the next term too is worth it while its
+            # list is short next to the rows still in reach, which are looked up in each term.
+            if i + 1 < len(order):
+                following = postings.span(order[i + 1])
+                in_reach = int(np.count_nonzero(_reach(values, rest) >= threshold))
+                if following[1] - following[0] <= TAKE_PER_ROW * in_reach:
+                    continue
             break
     else:
         candidates = np.concatenate([candidates, *new_rows])
         rest = 0.0
-        threshold = 0.0
-        if len(candidates) >= depth:
-            values = partial[candidates]
-            threshold = float(np.partition(values, len(values) - depth)[len(values) - depth])
+        threshold = _depth_th(partial[candidates], depth) if len(candidates) >= depth else 0.0
     candidates.sort()
     if threshold > 0:
         # Rows whose partial score plus what the other terms could add stays below the
         # depth-th partial score cannot be in the top.
-        reach = partial[candidates].astype(np.float64) + rest
-        candidates = candidates[reach * (1 + _RELATIVE) + _ABSOLUTE >= threshold]
+        candidates = candidates[_reach(partial[candidates], rest) >= threshold]
     scores = exact_scores(postings, terms, candidates)
     ids, values = _ranked(candidates, scores, depth)
     if len(ids) < depth:
@@ -236,6 +263,11 @@ def best_rows(
         ids = np.concatenate([ids, filler])
         values = np.concatenate([values, np.zeros(len(filler), dtype=np.float32)])
     return ids, values
+
+
+def _reach(partial: np.ndarray, rest: float) -> np.ndarray:
+    """The most these partial scores can become, rounding allowed for."""
+    return (partial.astype(np.float64) + rest) * (1 + _RELATIVE) + _ABSOLUTE
 
 
 def _above(threshold: float, rest: float) -> bool:
