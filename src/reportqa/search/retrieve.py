@@ -21,7 +21,7 @@ from reportqa.records import Chunk, Hit
 from reportqa.search.backend import Candidates, SimilarityStats
 from reportqa.search.dense import DenseIndex
 from reportqa.search.keyword_top import Postings, RowRanges, best_rows
-from reportqa.search.mapped_files import advise_random, file_reader
+from reportqa.search.mapped_files import advise_random, file_reader, release
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
@@ -46,6 +46,9 @@ def search_text(title: str, chunk: Chunk) -> str:
 
 # Below this many postings for a question's terms, adding them all up is faster than pruning.
 FULL_SUM_POSTINGS = 300_000
+# The BM25 pages a server has mapped are let go after searches that could have touched this many
+# bytes of postings: they would otherwise stay resident (2.5 GB of them at 10,000 reports).
+RELEASE_AFTER_BYTES = 256_000_000
 
 
 class KeywordIndex:
@@ -53,6 +56,8 @@ class KeywordIndex:
         self._model = model
         # Posting lists sorted by row (the project's own BM25 files) can be searched by row.
         self._postings: Postings | None = None
+        self._mapped: tuple[np.ndarray, ...] = ()
+        self._mapped_reads = 0
         if rows_sorted:
             arrays = model.scores
             self._postings = Postings(
@@ -62,7 +67,8 @@ class KeywordIndex:
                 int(arrays["num_docs"]),
                 read_data=file_reader(arrays["data"]),
             )
-            for mapped in (arrays["data"], arrays["indices"]):
+            self._mapped = (arrays["data"], arrays["indices"])
+            for mapped in self._mapped:
                 advise_random(mapped)
 
     def term_ids(self, query: str) -> list[int]:
@@ -98,10 +104,23 @@ class KeywordIndex:
         (search/keyword_top.py)."""
         terms = self.term_ids(query)
         postings = self._postings
-        if postings is None or postings.total(terms) <= FULL_SUM_POSTINGS:
+        if postings is None:
             rows = None if allowed is None else allowed.rows()
-            return top_rows(self._sum(terms), rows, depth)
-        return best_rows(postings, terms, allowed or RowRanges.every(self._size), depth)
+            return top_rows(self.scores(query), rows, depth)
+        listed = postings.total(terms)
+        try:
+            if listed <= FULL_SUM_POSTINGS:
+                rows = None if allowed is None else allowed.rows()
+                return top_rows(self._sum(terms), rows, depth)
+            return best_rows(postings, terms, allowed or RowRanges.every(self._size), depth)
+        finally:
+            self._mapped_reads += listed * 8  # at most what the search touched
+            if self._mapped_reads > RELEASE_AFTER_BYTES:
+                # The pages read leave the server's resident memory (they stay in the page
+                # cache); not after every question: mapping them again costs time.
+                self._mapped_reads = 0
+                for mapped in self._mapped:
+                    release(mapped)
 
     @property
     def _vocab(self) -> Mapping[str, int]:
