@@ -134,7 +134,8 @@ def places_in_body(text: str) -> list[str]:
     # Else the place the body names most over its opening pages: a dictionary word tagged as a
     # place ("厦门") or a name with its suffix ("光明区", which the segmenter does not tag). The
     # segmenter runs on its dictionary alone: its HMM, which guesses words the dictionary lacks,
-    # cost five times as much (0.5 s a report) and its guesses were not places ("开区", "陆港").
+    # cost five times as much (a quarter of a second of CPU a report) and its guesses were not
+    # places ("开区", "陆港").
     from reportqa.answer.question import jieba_posseg
 
     head = text[:_BODY_CHARS]
