@@ -103,3 +103,14 @@ def test_exact_scores_by_lookup_or_by_whole_list_are_the_full_sum(
         rows = np.sort(rng.choice(3_000, size, replace=False))
         got = keyword_top.exact_scores(postings, terms, rows)
         assert got.tobytes() == full[rows].tobytes()
+
+
+def test_row_ranges_merge_as_a_set_of_rows_would() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        starts = rng.integers(0, 100, rng.integers(0, 12))
+        stops = starts + rng.integers(-2, 15, len(starts))
+        merged = RowRanges.merged(starts, stops)
+        rows = sorted({r for a, b in zip(starts, stops, strict=True) for r in range(a, b)})
+        assert merged.rows().tolist() == rows
+        assert np.all(merged.starts[1:] > merged.stops[:-1])  # disjoint, not touching

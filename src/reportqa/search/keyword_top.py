@@ -96,16 +96,26 @@ class RowRanges:
     @classmethod
     def of(cls, ranges: Iterable[range]) -> RowRanges:
         """Sorted and merged (touching ranges become one)."""
-        pairs = sorted((r.start, r.stop) for r in ranges if len(r))
-        starts: list[int] = []
-        stops: list[int] = []
-        for start, stop in pairs:
-            if stops and start <= stops[-1]:
-                stops[-1] = max(stops[-1], stop)
-            else:
-                starts.append(start)
-                stops.append(stop)
-        return cls(np.asarray(starts, dtype=np.int64), np.asarray(stops, dtype=np.int64))
+        pairs = [(r.start, r.stop) for r in ranges]
+        bounds = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        return cls.merged(bounds[:, 0], bounds[:, 1])
+
+    @classmethod
+    def merged(cls, starts: np.ndarray, stops: np.ndarray) -> RowRanges:
+        """The ranges [starts[i], stops[i]) sorted, empty ones dropped, overlapping or touching
+        ones merged."""
+        keep = stops > starts
+        starts, stops = starts[keep], stops[keep]
+        order = np.argsort(starts, kind="stable")
+        starts, stops = starts[order], stops[order]
+        if not len(starts):
+            return cls(starts, stops)
+        reach = np.maximum.accumulate(stops)
+        # A range begins a new run unless it starts within the reach of those before it.
+        new_run = np.r_[True, starts[1:] > reach[:-1]]
+        firsts = np.flatnonzero(new_run)
+        lasts = np.r_[firsts[1:], len(starts)] - 1
+        return cls(starts[firsts], reach[lasts])
 
     @classmethod
     def every(cls, n: int) -> RowRanges:

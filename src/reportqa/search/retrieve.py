@@ -253,12 +253,18 @@ class Retriever:
         self.dense = dense
         self.fusion = fusion or FusionSettings()
         self._report_rows = report_rows(chunks)
+        # The same as arrays, so that a filter of thousands of reports becomes ranges at once.
+        self._report_number = {rid: i for i, rid in enumerate(self._report_rows)}
+        self._report_starts = np.asarray([r.start for r in self._report_rows.values()], np.int64)
+        self._report_stops = np.asarray([r.stop for r in self._report_rows.values()], np.int64)
 
     def allowed_ranges(self, reports: set[str] | None) -> RowRanges | None:
         """These reports' chunks as sorted row ranges (None: every row)."""
         if not reports:
             return None
-        return RowRanges.of(self._report_rows[r] for r in reports if r in self._report_rows)
+        number = self._report_number
+        picked = np.fromiter((number[r] for r in reports if r in number), dtype=np.int64)
+        return RowRanges.merged(self._report_starts[picked], self._report_stops[picked])
 
     def allowed_rows(self, reports: set[str] | None) -> np.ndarray | None:
         """Sorted rows of these reports' chunks (None: every row)."""
