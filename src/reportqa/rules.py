@@ -10,14 +10,25 @@
 - subject: neighbouring subjects (进口/出口) and the qualifier of the thing asked;
 - amount: an amount asked must stand with the thing asked;
 - two_questions: a question asking two things is answered part by part;
-- wording: more chit-chat, question words (是指, 说的) and announced lists (重点做好八方面工作).
+- wording: more chit-chat, question words (是指, 说的) and announced lists (重点做好八方面工作);
+- answerability: the learned answer/refuse decision (answer/answerability.py) over the checks.
 """
 
 from __future__ import annotations
 
 import os
 
-RULES = ("places", "metadata", "time", "period", "subject", "amount", "two_questions", "wording")
+RULES = (
+    "places",
+    "metadata",
+    "time",
+    "period",
+    "subject",
+    "amount",
+    "two_questions",
+    "wording",
+    "answerability",
+)
 OFF = frozenset(r.strip() for r in os.environ.get("REPORTQA_RULES_OFF", "").split(",") if r.strip())
 
 
