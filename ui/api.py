@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from reportqa.errors import IndexUnusableError, InputError, ReportQAError
 from reportqa.indexing.live import LiveIndex
 from reportqa.indexing.manifest import report_rows
+from reportqa.records import Citation
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +59,6 @@ class AskRequest(BaseModel):
     top_k: Annotated[int, Field(strict=True, ge=1, le=MAX_TOP_K)] = 5
 
 
-class Citation(BaseModel):
-    n: int
-    report: str
-    title: str
-    section: str
-    start: int
-    end: int
-    text: str
-    score: float
-    page: int | None = None
-    highlights: list[list[int]] = []
-
-
 class AskResponse(BaseModel):
     """Exactly what `reportqa ask --json` prints (generated answers add generator fields)."""
 
@@ -79,6 +67,7 @@ class AskResponse(BaseModel):
     question: str
     answer: str
     refused: bool
+    # the project's own citation record: the REST schema cannot drift from what `ask` returns
     citations: list[Citation]
     timings_ms: dict[str, float]
 
