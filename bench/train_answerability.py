@@ -125,7 +125,15 @@ def weighed_pool(
     usable = screen(ranked, facts, texts, passages.reports, settings).usable
     rule = rules_choice(usable, facts, texts, weight, similarity, settings)
     weighed = answerability.pool(
-        facts, ranked, usable, texts, passages.reports, weight, similarity, rule.anchor
+        facts,
+        ranked,
+        usable,
+        texts,
+        passages.reports,
+        weight,
+        similarity,
+        rule.anchor,
+        rule.how.name,
     )
     return weighed, rule
 
@@ -205,15 +213,93 @@ def rules_scores(items: Sequence[Asked]) -> tuple[float, float, float]:
     )
 
 
+# The direction each feature may push the likelihood of answering: failing a check, a heavier
+# missing term or no figure never makes an answer likelier; covering more, naming the thing,
+# closeness in meaning and the rules' own choice never make it less likely. A coefficient of
+# the wrong sign (an artefact of how the questions were generated) is set to zero by leaving
+# the feature out and fitting again.
+NOT_POSITIVE = {
+    "checks_failed",
+    "figure_asked_not_given",
+    "biggest_missing",
+    *(f for f in FEATURES if f.startswith("failed_")),
+}
+NOT_NEGATIVE = {
+    "coverage",
+    "coverage_gap",
+    "bigram_overlap",
+    "thing_named",
+    "similarity",
+    "all_checks_passed",
+    "rules_answer_with",
+    "rules_by_similarity",
+    "figure_asked_and_given",
+    "from_top_report",
+    "passage_rank",
+    "sentence_rank",
+}
+
+
+def write_items(path: Path, items: Sequence[Asked]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for i in items:
+            row = {"source": i.source, "report": i.report, "answerable": i.answerable}
+            row |= {"x": i.x.tolist(), "y": i.y.tolist(), "rules_right": i.rules_right}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_items(path: Path) -> list[Asked]:
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        x = np.array(row["x"], dtype=float).reshape(-1, len(FEATURES))
+        items.append(
+            Asked(
+                row["source"],
+                row["report"],
+                row["answerable"],
+                x,
+                np.array(row["y"], dtype=int),
+                row["rules_right"],
+            )
+        )
+    return items
+
+
+SIGNS = "checks"
+
+
 def fit(
-    items: Sequence[Asked], c: float, dev_weight: float
+    items: Sequence[Asked], c: float, dev_weight: float, signs: str = SIGNS
 ) -> tuple[StandardScaler, LogisticRegression]:
     x = np.vstack([i.x for i in items])
     y = np.concatenate([i.y for i in items])
     w = np.concatenate([np.full(len(i.y), dev_weight if i.source == "dev" else 1.0) for i in items])
     scaler = StandardScaler().fit(x)
     scaler.scale_[scaler.scale_ == 0] = 1.0
-    lr = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y, sample_weight=w)
+    z = scaler.transform(x)
+    left_out: set[int] = set()
+    while True:
+        z[:, sorted(left_out)] = 0.0
+        lr = LogisticRegression(C=c, max_iter=5000).fit(z, y, sample_weight=w)
+        wrong = {
+            k
+            for k, (name, coef) in enumerate(zip(FEATURES, lr.coef_[0], strict=True))
+            if k not in left_out
+            and (
+                (
+                    name in NOT_POSITIVE
+                    and coef > 0
+                    and (signs == "all" or name.startswith("failed_"))
+                )
+                or (name in NOT_NEGATIVE and coef < 0 and signs == "all")
+            )
+        }
+        if not wrong:
+            break
+        left_out |= wrong
+    lr.coef_[0][sorted(left_out)] = 0.0
     return scaler, lr
 
 
@@ -245,6 +331,18 @@ def main() -> None:
     parser.add_argument(
         "--questions-out", type=Path, default=ROOT / "bench" / "out" / "answerability.jsonl"
     )
+    parser.add_argument(
+        "--features-cache", type=Path, default=ROOT / "bench" / "out" / "answerability_rows.jsonl"
+    )
+    parser.add_argument(
+        "--reuse-features", action="store_true", help="read the rows of the last run's questions"
+    )
+    parser.add_argument(
+        "--signs",
+        choices=("none", "checks", "all"),
+        default=SIGNS,
+        help="which coefficients are held to their sign (see NOT_POSITIVE)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     engine = Engine(args.index_dir)
@@ -261,33 +359,39 @@ def main() -> None:
     n_pos = sum(q.answerable for q in questions)
     print(f"{len(inputs)} reports, {len(questions)} generated questions ({n_pos} answerable)")
     by_file = {entry.file: rid for rid, entry in engine.manifest.reports.items()}
-    items = [
-        asked(
-            engine,
-            "generated",
-            q.question,
-            q.answerable,
-            q.must_contain,
-            q.report,
-            by_file[q.report],
-        )
-        for q in questions
-    ]
-    dev = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line]
-    for q in dev:
-        if q["type"] in ("chitchat", "list") or not q.get("report"):
-            continue  # answered before the model is asked (small talk, enumerated lists)
-        items.append(
+    if args.features_cache.exists() and args.reuse_features:
+        items = read_items(args.features_cache)  # the same questions' features, computed before
+    else:
+        items = [
             asked(
                 engine,
-                "dev",
-                q["question"],
-                q["type"] != "unanswerable",
-                q.get("must_contain") or [],
-                q["report"],
-                by_file.get(q["report"]),
+                "generated",
+                q.question,
+                q.answerable,
+                q.must_contain,
+                q.report,
+                by_file[q.report],
             )
-        )
+            for q in questions
+        ]
+        dev = [
+            json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line
+        ]
+        for q in dev:
+            if q["type"] in ("chitchat", "list") or not q.get("report"):
+                continue  # answered before the model is asked (small talk, enumerated lists)
+            items.append(
+                asked(
+                    engine,
+                    "dev",
+                    q["question"],
+                    q["type"] != "unanswerable",
+                    q.get("must_contain") or [],
+                    q["report"],
+                    by_file.get(q["report"]),
+                )
+            )
+        write_items(args.features_cache, items)
     print(f"features of {len(items)} questions: {time.perf_counter() - started:.0f} s")
     gen = [i for i in items if i.source == "generated"]
     dev_items = [i for i in items if i.source == "dev"]
@@ -307,7 +411,7 @@ def main() -> None:
         for dev_weight in (0.0, 1.0, 5.0):
             probs: list[np.ndarray] = [np.array([])] * len(items)
             for held in folds:
-                model = fit([i for i in items if i.report not in held], c, dev_weight)
+                model = fit([i for i in items if i.report not in held], c, dev_weight, args.signs)
                 for k, item in enumerate(items):
                     if item.report in held:
                         probs[k] = predict(model, item.x)
@@ -327,13 +431,14 @@ def main() -> None:
         f"chosen: C={c}, dev weight {dev_weight}, threshold {threshold} (cross-validated dev "
         f"accuracy {dev_acc:.3f}, generated {g_acc:.3f})"
     )
-    scaler, lr = fit(items, c, dev_weight)
+    scaler, lr = fit(items, c, dev_weight, args.signs)
     weights = {
         "model": "logistic regression over standardised candidate-sentence features",
         "trained_on": f"{len(gen)} questions generated from {len(inputs)} reports (seed "
         f"{args.seed}) and {len(dev_items)} of eval/dev.jsonl (weight {dev_weight}); C and "
         "threshold by cross-validation over reports",
         "C": c,
+        "signs held": args.signs,
         "features": list(FEATURES),
         "mean": [round(float(v), 6) for v in scaler.mean_],
         "scale": [round(float(v), 6) for v in scaler.scale_],

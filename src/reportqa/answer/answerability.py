@@ -56,6 +56,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "from_top_report",  # from the report of the best passage
     "rules_answer_with",  # the sentence the rules alone would answer with
     "rules_answer",  # the rules alone would answer the question (with any sentence)
+    "rules_by_similarity",  # ... with this sentence, for its closeness in meaning (a paraphrase)
     "all_checks_passed",
     "checks_failed",
     *(f"failed_{name}" for name in CHECK_NAMES),
@@ -129,6 +130,7 @@ def candidate_features(
     similarity: float | None,
     top_report: str,
     rule_anchor: Candidate | None = None,
+    rule_how: str = "",
 ) -> dict[str, float]:
     """The features of one candidate sentence (`sentence`, with its target lead-in if any)."""
     total = sum(weight(t) for t in facts.tokens) or 1.0
@@ -157,6 +159,7 @@ def candidate_features(
         "from_top_report": float(cand.hit.chunk.report == top_report),
         "rules_answer_with": float(cand is rule_anchor),
         "rules_answer": float(rule_anchor is not None),
+        "rules_by_similarity": float(cand is rule_anchor and rule_how == "similarity"),
         "all_checks_passed": float(not failed),
         "checks_failed": float(len(failed)),
     }
@@ -183,6 +186,7 @@ def pool(
     weight: Weight,
     similarity: Similarity | None,
     rule_anchor: Candidate | None = None,
+    rule_how: str = "",
 ) -> list[Weighed]:
     """The candidates the model weighs (the sentence the rules would answer with, the
     best-scored sentences and the best that pass every check), each with its checks and
@@ -218,6 +222,7 @@ def pool(
             similarity=sim,
             top_report=top_report,
             rule_anchor=rule_anchor,
+            rule_how=rule_how,
         )
         weighed.append(Weighed(cand, checks, values))
     return weighed

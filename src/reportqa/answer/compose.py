@@ -83,6 +83,18 @@ def compose_answer(
             checks=[c.to_dict() for c in checks],
         )
 
+    def by_rules(rule: RulesChoice) -> Answer:
+        """The rules' answer, or their refusal naming the closest sentence's failed check."""
+        if rule.anchor is not None:
+            return answered(rule.chosen, rule.anchor, rule.how)
+        if usable and not failed:
+            coverage = Check("coverage", False, f"{rule.coverage:.2f} < {settings.min_coverage}")
+            checks = sentence_checks(usable[0], facts, texts, reports) + [coverage]
+            return refusal(question, NOTHING_MATCHING, checks)
+        if failed:
+            return refused_for(question, closest_failure(failed, facts, texts, reports))
+        return refusal(question, NOTHING_MATCHING)
+
     if usable and facts.wants_list and passages.chunks_of is not None:
         listed = list_items(usable, passages.chunks_of, texts, settings)
         if listed is not None:
@@ -90,29 +102,23 @@ def compose_answer(
             return answered(items, anchor, Check("list", True))
     rule = rules_choice(usable, facts, texts, weight, similarity, settings)
     model = answerability.load_model()
-    if (
-        model is not None
-    ):  # the learned decision, the checks and the rules' choice among its features
-        weighed = answerability.pool(
-            facts, ranked, usable, texts, reports, weight, similarity, rule.anchor
-        )
-        verdict = answerability.decide(model, weighed)
-        if verdict.chosen is not None:
-            lead = verdict.chosen is rule.anchor  # with the sentences that complete it
-            chosen = rule.chosen if lead else [verdict.chosen]
-            return answered(chosen, verdict.chosen, verdict.check)
+    if model is None:
+        return by_rules(rule)
+    # The learned decision, the checks and the rules' choice among its features.
+    weighed = answerability.pool(
+        facts, ranked, usable, texts, reports, weight, similarity, rule.anchor, rule.how.name
+    )
+    verdict = answerability.decide(model, weighed)
+    if verdict.chosen is not None:
+        lead = verdict.chosen is rule.anchor  # with the sentences that complete it
+        return answered(rule.chosen if lead else [verdict.chosen], verdict.chosen, verdict.check)
+    if rule.anchor is not None:  # the model refuses what the rules would answer
         checks = verdict.best.checks if verdict.best else []
         reason = next((c.reason for c in checks if not c.passed), NOTHING_MATCHING)
         return refusal(question, reason, [*checks, verdict.check])
-    if rule.anchor is not None:
-        return answered(rule.chosen, rule.anchor, rule.how)
-    if usable and not failed:
-        coverage = Check("coverage", False, f"{rule.coverage:.2f} < {settings.min_coverage}")
-        checks = sentence_checks(usable[0], facts, texts, reports) + [coverage]
-        return refusal(question, NOTHING_MATCHING, checks)
-    if failed:
-        return refused_for(question, closest_failure(failed, facts, texts, reports))
-    return refusal(question, NOTHING_MATCHING)
+    refused = by_rules(rule)  # both refuse: the rules' reason, and the model's score
+    refused.checks.append(verdict.check.to_dict())
+    return refused
 
 
 @dataclass(frozen=True)
