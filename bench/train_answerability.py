@@ -131,7 +131,6 @@ def weighed_pool(
         texts,
         passages.reports,
         weight,
-        similarity,
         rule.anchor,
         rule.how.name,
     )
@@ -229,7 +228,6 @@ NOT_NEGATIVE = {
     "coverage_gap",
     "bigram_overlap",
     "thing_named",
-    "similarity",
     "all_checks_passed",
     "rules_answer_with",
     "rules_by_similarity",

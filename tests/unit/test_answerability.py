@@ -49,8 +49,9 @@ def features(question: str, sentence: str, coverage: float = 0.8, **kw: object) 
         lambda token: 1.0,
         sentence_rank=int(kw.get("sentence_rank", 0)),  # type: ignore[call-overload]
         best_coverage=float(kw.get("best_coverage", coverage)),  # type: ignore[arg-type]
-        similarity=kw.get("similarity"),  # type: ignore[arg-type]
         top_report="anhui",
+        rule_anchor=cand if kw.get("rules_how") else None,
+        rule_how=str(kw.get("rules_how", "")),
     )
 
 
@@ -89,19 +90,25 @@ def test_another_subject_lowers_the_overlap() -> None:
     assert other["thing_named"] == 0.0
 
 
-def test_rank_similarity_and_gap() -> None:
+def test_rank_and_gap() -> None:
     values = features(
         "2025年安徽粮食产量是多少？",
         "粮食产量830.6亿斤。",
         coverage=0.5,
         sentence_rank=3,
         best_coverage=0.9,
-        similarity=2.5,
     )
     assert values["sentence_rank"] == pytest.approx(0.25)
     assert values["coverage_gap"] == pytest.approx(-0.4)
-    assert values["similarity"] == 2.5 and values["has_similarity"] == 1.0
-    assert features("粮食产量是多少？", "粮食产量830.6亿斤。")["has_similarity"] == 0.0
+    assert values["rules_answer"] == 0.0 and values["rules_answer_with"] == 0.0
+
+
+def test_the_rules_choice_is_a_feature() -> None:
+    values = features("粮食产量是多少？", "粮食产量830.6亿斤。", rules_how="similarity")
+    assert values["rules_answer"] == values["rules_answer_with"] == 1.0
+    assert values["rules_by_similarity"] == 1.0
+    values = features("粮食产量是多少？", "粮食产量830.6亿斤。", rules_how="coverage")
+    assert values["rules_answer_with"] == 1.0 and values["rules_by_similarity"] == 0.0
 
 
 def model(threshold: float = 0.5, coverage_coef: float = 4.0) -> Model:

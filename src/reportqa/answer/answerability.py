@@ -25,7 +25,7 @@ from pathlib import Path
 from reportqa import rules
 from reportqa.answer.evidence import CHECKS, Check, asked_thing, run_checks, with_target_lead
 from reportqa.answer.question import QuestionFacts
-from reportqa.answer.scoring import Candidate, Similarity, Weight
+from reportqa.answer.scoring import Candidate, Weight
 from reportqa.lang import zh
 from reportqa.records import ReportInfo
 
@@ -33,8 +33,6 @@ WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 # Candidates weighed per question: the best-scored sentences, and the best that pass every check.
 POOL_BY_SCORE = 5
 POOL_USABLE = 3
-# Sentences embedded for the similarity feature (the best-scored few; the rest get none).
-POOL_EMBEDDED = 4
 
 CHECK_NAMES: tuple[str, ...] = tuple(
     fn.__name__.removeprefix("check_") for fn in CHECKS
@@ -51,8 +49,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "thing_named",  # the thing whose figure is asked is named in the sentence
     "figure_asked_and_given",
     "figure_asked_not_given",
-    "similarity",  # standard deviations above the question's mean similarity to all chunks
-    "has_similarity",
     "from_top_report",  # from the report of the best passage
     "rules_answer_with",  # the sentence the rules alone would answer with
     "rules_answer",  # the rules alone would answer the question (with any sentence)
@@ -127,7 +123,6 @@ def candidate_features(
     *,
     sentence_rank: int,
     best_coverage: float,
-    similarity: float | None,
     top_report: str,
     rule_anchor: Candidate | None = None,
     rule_how: str = "",
@@ -154,8 +149,6 @@ def candidate_features(
         "thing_named": float(bool(thing) and all(w in sentence for w in thing)),
         "figure_asked_and_given": float(facts.wants_figure and has_figure),
         "figure_asked_not_given": float(facts.wants_figure and not has_figure),
-        "similarity": similarity if similarity is not None else 0.0,
-        "has_similarity": float(similarity is not None),
         "from_top_report": float(cand.hit.chunk.report == top_report),
         "rules_answer_with": float(cand is rule_anchor),
         "rules_answer": float(rule_anchor is not None),
@@ -184,7 +177,6 @@ def pool(
     texts: Mapping[str, str],
     reports: Mapping[str, ReportInfo],
     weight: Weight,
-    similarity: Similarity | None,
     rule_anchor: Candidate | None = None,
     rule_how: str = "",
 ) -> list[Weighed]:
@@ -200,14 +192,10 @@ def pool(
         return []
     position = {id(c): i for i, c in enumerate(ranked)}
     sentences = [with_target_lead(texts[c.hit.chunk.report], c.start, c.end) for c in chosen]
-    sims: list[float | None] = [None] * len(chosen)
-    if similarity is not None:
-        raw = [texts[c.hit.chunk.report][c.start : c.end] for c in chosen[:POOL_EMBEDDED]]
-        sims[: len(raw)] = similarity(raw)
     best_coverage = max(c.coverage for c in chosen)
     top_report = ranked[0].hit.chunk.report if ranked else ""
     weighed = []
-    for cand, sentence, sim in zip(chosen, sentences, sims, strict=True):
+    for cand, sentence in zip(chosen, sentences, strict=True):
         chunk = cand.hit.chunk
         checks = run_checks(facts, sentence, chunk.section, reports[chunk.report])
         values = candidate_features(
@@ -219,7 +207,6 @@ def pool(
             weight,
             sentence_rank=position.get(id(cand), len(ranked)),
             best_coverage=best_coverage,
-            similarity=sim,
             top_report=top_report,
             rule_anchor=rule_anchor,
             rule_how=rule_how,

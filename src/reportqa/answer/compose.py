@@ -106,7 +106,7 @@ def compose_answer(
         return by_rules(rule)
     # The learned decision, the checks and the rules' choice among its features.
     weighed = answerability.pool(
-        facts, ranked, usable, texts, reports, weight, similarity, rule.anchor, rule.how.name
+        facts, ranked, usable, texts, reports, weight, rule.anchor, rule.how.name
     )
     verdict = answerability.decide(model, weighed)
     if verdict.chosen is not None:
