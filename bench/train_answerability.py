@@ -14,34 +14,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-# The features are computed with the model off: the rules' own pool, nothing learned yet.
-os.environ["REPORTQA_RULES_OFF"] = ",".join(
-    [r for r in os.environ.get("REPORTQA_RULES_OFF", "").split(",") if r] + ["answerability"]
-)
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 
-import numpy as np  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from reportqa.answer import answerability  # noqa: E402
-from reportqa.answer.compose import RulesChoice, rules_choice  # noqa: E402
-from reportqa.answer.question import analyse  # noqa: E402
-from reportqa.answer.refusal import screen  # noqa: E402
-from reportqa.answer.scoring import Candidate, candidates  # noqa: E402
-from reportqa.engine import Engine  # noqa: E402
-from reportqa.evaluation.synthetic import (  # noqa: E402
+from reportqa.answer import answerability
+from reportqa.answer.compose import RulesChoice, rules_choice
+from reportqa.answer.question import analyse
+from reportqa.answer.refusal import screen
+from reportqa.answer.scoring import Candidate, candidates
+from reportqa.engine import Engine
+from reportqa.evaluation.synthetic import (
     OTHER_PLACES,
     generate,
     with_fallback_years,
 )
-from reportqa.ingest.parse import split_sentences  # noqa: E402
+from reportqa.ingest.parse import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 # Twenty corpus reports no question split uses, besides the dev reports (eval/dev.jsonl).
@@ -285,6 +279,7 @@ def fit(
             k
             for k, (name, coef) in enumerate(zip(FEATURES, lr.coef_[0], strict=True))
             if k not in left_out
+            and signs != "none"
             and (
                 (
                     name in NOT_POSITIVE
@@ -299,6 +294,26 @@ def fit(
         left_out |= wrong
     lr.coef_[0][sorted(left_out)] = 0.0
     return scaler, lr
+
+
+def weights_json(
+    items: Sequence[Asked], c: float, dev_weight: float, signs: str, threshold: float, note: str
+) -> str:
+    """The weights file of the model fitted on `items` (what answerability.load_model reads)."""
+    scaler, lr = fit(items, c, dev_weight, signs)
+    weights = {
+        "model": "logistic regression over standardised candidate-sentence features",
+        "trained_on": note,
+        "C": c,
+        "signs held": signs,
+        "features": list(FEATURES),
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) for v in scaler.scale_],
+        "coef": [round(float(v), 6) for v in lr.coef_[0]],
+        "intercept": round(float(lr.intercept_[0]), 6),
+        "threshold": threshold,
+    }
+    return json.dumps(weights, ensure_ascii=False, indent=1) + "\n"
 
 
 def predict(model: tuple[StandardScaler, LogisticRegression], x: np.ndarray) -> np.ndarray:
@@ -429,22 +444,13 @@ def main() -> None:
         f"chosen: C={c}, dev weight {dev_weight}, threshold {threshold} (cross-validated dev "
         f"accuracy {dev_acc:.3f}, generated {g_acc:.3f})"
     )
-    scaler, lr = fit(items, c, dev_weight, args.signs)
-    weights = {
-        "model": "logistic regression over standardised candidate-sentence features",
-        "trained_on": f"{len(gen)} questions generated from {len(inputs)} reports (seed "
-        f"{args.seed}) and {len(dev_items)} of eval/dev.jsonl (weight {dev_weight}); C and "
-        "threshold by cross-validation over reports",
-        "C": c,
-        "signs held": args.signs,
-        "features": list(FEATURES),
-        "mean": [round(float(v), 6) for v in scaler.mean_],
-        "scale": [round(float(v), 6) for v in scaler.scale_],
-        "coef": [round(float(v), 6) for v in lr.coef_[0]],
-        "intercept": round(float(lr.intercept_[0]), 6),
-        "threshold": threshold,
-    }
-    args.out.write_text(json.dumps(weights, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    note = (
+        f"{len(gen)} questions generated from {len(inputs)} reports (seed {args.seed}) and "
+        f"{len(dev_items)} of eval/dev.jsonl (weight {dev_weight}); C and threshold by "
+        "cross-validation over reports"
+    )
+    weights = weights_json(items, c, dev_weight, args.signs, threshold, note)
+    args.out.write_text(weights, encoding="utf-8")
     print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
 
 
