@@ -6,9 +6,10 @@ built into an index, every step in a fresh process, on:
 - raw, 1 process with 1 BLAS thread, then 2 threads: the passages exactly as the build embeds
   them (title, section and chunk text), in the build's batches, the model already loaded;
 - raw, one process per core (the build's `BatchEmbedder`, the workers already started);
-- the build (`build_index`, the model loaded, nothing cached), with 1 and with one process per
-  core; the time inside the embedder is counted, and the CPU seconds of the main process and of
-  its embedding processes, to say where the rest goes.
+- the build as `reportqa index` runs it (the readability check of every file, then
+  `build_index`; the model loaded, nothing cached), with 1 and with one process per core; the
+  time inside the embedder is counted, and the CPU seconds of the main process and of its
+  embedding processes, to say where the rest goes.
 
 Figures are report characters per second. The machine is shared: run with nothing else heavy
 running, and read build and raw figures from the same run.
@@ -123,7 +124,7 @@ def build(count: int, workers: int) -> dict[str, object]:
     from reportqa.indexing.build import build_index
     from reportqa.indexing.embed import load_embedder
     from reportqa.ingest.parse import ChunkSettings
-    from reportqa.ingest.report_sequence import ReportFiles
+    from reportqa.ingest.report_sequence import ReportFiles, readable_reports
 
     paths = slice_of(count)
     embedder = TimedEmbedder(load_embedder())
@@ -133,8 +134,10 @@ def build(count: int, workers: int) -> dict[str, object]:
     cpu_before = cpu_seconds(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory(prefix="reportqa-throughput-") as tmp:
         started = time.perf_counter()
+        # As `reportqa index` does: the readability check, then the build.
+        reports, _failures = readable_reports(paths)
         result = build_index(
-            ReportFiles(paths), Path(tmp) / "index", embedder, ChunkSettings(), workers=workers
+            reports, Path(tmp) / "index", embedder, ChunkSettings(), workers=workers
         )
         seconds = time.perf_counter() - started
     return {
