@@ -155,9 +155,11 @@ def test_model_reads_its_weights_from_a_dict() -> None:
     assert m == model()
 
 
-def test_the_shipped_weights_cover_every_feature() -> None:
+def test_the_shipped_weights_read_only_computed_features() -> None:
+    # a check added later gets no weight (it is ignored) until `make train` is run again
     data = json.loads(answerability.WEIGHTS_FILE.read_text(encoding="utf-8"))
-    assert data["features"] == list(FEATURE_NAMES)
+    assert set(data["features"]) <= set(FEATURE_NAMES)
+    assert {f for f in FEATURE_NAMES if not f.startswith("failed_")} <= set(data["features"])
     assert len(data["coef"]) == len(data["mean"]) == len(data["scale"]) == len(FEATURE_NAMES)
     assert 0 < data["threshold"] < 1
 
