@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check install index eval eval-seeds bench bench-10k lint clean
+.PHONY: run test check install index eval eval-seeds train bench bench-10k lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ eval: $(STAMP)
 # dev and test over the chat's index of the six shipped reports (corpus questions are skipped).
 eval-seeds: index
 	$(BIN)/reportqa eval --split dev --split test --index-dir index --out eval/out-seeds
+
+# The answerability model (src/reportqa/answer/answerability.json) from questions generated on the
+# training reports of index-eval/ (`make eval` builds it); about 15 minutes here.
+train: $(STAMP)
+	test -f index-eval/manifest.json || $(MAKE) eval
+	$(BIN)/python bench/train_answerability.py --index-dir index-eval
 
 # bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1 and 6
 # reports; bench/bench_throughput.py: the build beside the embedder's raw throughput on the same 30

@@ -77,6 +77,75 @@ def rss_parts_mb() -> dict[str, int]:
     return parts
 
 
+def rss_by_file_mb() -> dict[str, int]:
+    """Resident memory of each mapped file (Linux smaps), largest first; anonymous memory under
+    "[anon]"."""
+    sizes: dict[str, int] = {}
+    name = "[anon]"
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            head = line.split(maxsplit=6)
+            if len(head) >= 5 and "-" in head[0] and not head[0].endswith(":"):
+                name = Path(head[5].strip()).name if len(head) > 5 else "[anon]"
+            elif head and head[0] == "Rss:":
+                sizes[name] = sizes.get(name, 0) + int(head[1])
+    return {k: round(v / 1024) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]) if v > 5120}
+
+
+def top10_threshold(dense, rows, q, block: int = 65_536) -> float:  # type: ignore[no-untyped-def]
+    """The exact 10th best cosine of `q` among `rows` (read a block at a time)."""
+    import numpy as np
+
+    best = np.zeros(0, dtype=np.float32)
+    for start in range(0, len(rows), block):
+        part = rows[start : start + block]
+        best = np.concatenate([best, dense._take(part) @ q])
+        if len(best) > 10:
+            best = np.partition(best, len(best) - 10)[-10:]
+    return float(np.min(best)) if len(best) >= 10 else -1.0
+
+
+def filtered_recall(engine, questions: list[str]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Recall@10 by score of the dense search under each routed question's own filter (those
+    too wide for the exact search), for several caps on the extra lists probed."""
+    import numpy as np
+
+    from reportqa.answer.question import analyse
+    from reportqa.search import dense as dense_module
+
+    retriever = engine.retriever
+    dense = retriever.dense
+    if not dense.approximate:
+        return {}
+    cases = []
+    for question in dict.fromkeys(questions):
+        rows = retriever.allowed_rows(engine.route(analyse(question)))
+        if rows is not None and len(rows) > dense_module.EXACT_MAX_ROWS:
+            q = engine.query_vector(question, "hybrid")
+            cases.append((rows, q, top10_threshold(dense, rows, q)))
+    default = dense.filter_probe_factor
+    out: dict[str, object] = {
+        "questions": len(cases),
+        "kept_share": [round(len(r) / len(engine.chunks), 3) for r, _, _ in cases][:40],
+    }
+    for factor in (1, 2, 4, 8, 10_000):
+        dense.filter_probe_factor = factor
+        found, search_ms = [], []
+        for rows, q, tenth_best in cases:
+            t0 = time.perf_counter()
+            _, cosines = dense.search(q, 10, rows)
+            search_ms.append((time.perf_counter() - t0) * 1000)
+            found.append(float(np.mean(cosines[:10] >= tenth_best - 1e-6)))
+        if cases:
+            out[str(factor)] = {
+                "recall@10": round(float(np.mean(found)), 4),
+                "min": round(float(np.min(found)), 2),
+                **spread(search_ms),
+            }
+    dense.filter_probe_factor = default
+    return out
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
@@ -327,6 +396,8 @@ def serve(index_dir: Path) -> dict[str, object]:
     slowest = sorted(((timed_once(engine, q), q) for q in questions), key=lambda t: t[0]["total"])
     asked_mb = rss_mb()
     asked_parts = rss_parts_mb()
+    by_file = rss_by_file_mb()
+    under_filters = filtered_recall(engine, questions)
     dense = engine.retriever.dense
     rng = np.random.default_rng(0)
     rows = rng.choice(len(engine.chunks), min(RECALL_QUERIES, len(engine.chunks)), replace=False)
@@ -362,6 +433,8 @@ def serve(index_dir: Path) -> dict[str, object]:
         "serve_rss_mb": round(asked_mb),
         "serve_rss_anon_mb": asked_parts.get("RssAnon"),
         "serve_rss_file_mb": asked_parts.get("RssFile"),
+        "serve_rss_by_file_mb": by_file,
+        "filtered_recall": under_filters,
         "index_rss_mb": round(loaded_mb - base_mb),
         "serve_peak_mb": round(peak_mb()),
         "vocabulary_on_disk": type(engine.retriever.keyword._vocab).__name__ != "dict",

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reportqa.records import CITATION_MARKER, Chunk, Citation
+from reportqa.search.retrieve import report_rows
 
 from .docview import doc_url, paragraph_number, paragraph_starts
 
@@ -22,6 +23,8 @@ from .docview import doc_url, paragraph_number, paragraph_starts
 _CLAUSE = re.compile(r"[^，,；;。：:！!？?]+[，,；;。：:！!？?]*|[，,；;。：:！!？?]+")
 # The expanded section is cut to a window this long around the cited passage.
 MAX_SECTION_CHARS = 2400
+# Reports whose section spans are kept once made.
+KEPT_REPORT_SPANS = 64
 
 
 def esc(text: str) -> str:
@@ -139,16 +142,33 @@ class SectionIndex:
 
     def __init__(self, chunks: Sequence[Chunk], texts: Mapping[str, str]) -> None:
         self._texts = texts
+        self._chunks = chunks
+        self._rows: dict[str, range] | None = None
         self._paragraphs: dict[str, list[int]] = {}
-        self._spans: dict[tuple[str, str], list[int]] = {}
-        by_path: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-        for chunk in chunks:
-            parts = chunk.section.split(" > ") if chunk.section else []
-            # A chunk belongs to its own section and to every enclosing one.
-            for depth in range(len(parts) + 1):
-                by_path[(chunk.report, " > ".join(parts[:depth]))].append((chunk.start, chunk.end))
-        for key, spans in by_path.items():
-            self._spans[key] = [min(s for s, _ in spans), max(e for _, e in spans)]
+        # Each report's section spans, made when a passage of it is first shown (the most recent
+        # reports kept): reading every chunk at start is slow and large at a million chunks.
+        self._spans: dict[str, dict[str, list[int]]] = {}
+
+    def _spans_of(self, report: str) -> dict[str, list[int]]:
+        found = self._spans.pop(report, None)
+        if found is None:
+            if self._rows is None:
+                self._rows = report_rows(self._chunks)
+            by_path: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for row in self._rows.get(report, range(0)):
+                chunk = self._chunks[row]
+                parts = chunk.section.split(" > ") if chunk.section else []
+                # A chunk belongs to its own section and to every enclosing one.
+                for depth in range(len(parts) + 1):
+                    by_path[" > ".join(parts[:depth])].append((chunk.start, chunk.end))
+            found = {
+                path: [min(s for s, _ in spans), max(e for _, e in spans)]
+                for path, spans in by_path.items()
+            }
+            if len(self._spans) >= KEPT_REPORT_SPANS:
+                self._spans.pop(next(iter(self._spans)))
+        self._spans[report] = found  # last used last
+        return found
 
     def around(self, report: str, section: str, start: int, end: int) -> SectionSpan | None:
         """The innermost section holding more than the passage [start, end), or None.
@@ -157,9 +177,10 @@ class SectionIndex:
         passage itself; then the enclosing section is the useful context.
         """
         parts = section.split(" > ") if section else []
+        spans = self._spans_of(report)
         for depth in range(len(parts), -1, -1):
             path = " > ".join(parts[:depth])
-            span = self._spans.get((report, path))
+            span = spans.get(path)
             if span is None or (span[0] >= start and span[1] <= end):
                 continue
             s, e = span

@@ -40,9 +40,11 @@ RULES = (
     "qualified",
 )
 OFF = frozenset(r.strip() for r in os.environ.get("REPORTQA_RULES_OFF", "").split(",") if r.strip())
+# The learned answer/refuse decision (answer/answerability.py) is switched off like a rule.
+LEARNED = ("answerability",)
 
 
 def on(rule: str) -> bool:
     """Whether a rule is on (read once, when the process starts)."""
-    assert rule in RULES, rule
+    assert rule in RULES or rule in LEARNED, rule
     return rule not in OFF

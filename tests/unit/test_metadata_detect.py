@@ -74,3 +74,28 @@ def test_reports_listing_shows_where_each_field_came_from() -> None:
     assert "政府工作报告 (body)" in text and "《南京》 (file name)" in text
     unknown = format_row(row | detect_meta("", "report", {}, "工作平稳。").to_dict())
     assert "| ? | ? |" in unknown
+
+
+@pytest.mark.parametrize(
+    "stem, body, places",
+    [
+        # 州 ends the names of cities (广州市, 杭州市) and of prefectures (凉山州, 黔西南州)
+        ("广州", WORK_BODY, ["广州市"]),
+        ("杭州", "现在，我代表市人民政府向大会报告工作。", ["杭州市"]),
+        ("扬州", "现在，我代表扬州市人民政府向大会报告工作。扬州市经济运行稳中有进。", ["扬州市"]),
+        ("凉山", "现在，我代表州人民政府向大会报告工作。", ["凉山州"]),
+        ("黔西南州", "现在，我代表州人民政府向大会报告工作。", ["黔西南州"]),
+        # a report that says neither keeps the name as the file gives it
+        ("德州", "现将有关情况报告如下。", ["德州"]),
+        # the file 黄山 holds the report of 黄山区 (黄山市's district): its body says so
+        (
+            "黄山",
+            "现在，我代表区人民政府向大会报告工作。黄山区发展史上极不寻常的一年。",
+            ["黄山区"],
+        ),
+    ],
+)
+def test_a_city_named_with_zhou_gets_its_shi(stem: str, body: str, places: list[str]) -> None:
+    meta = detect_meta("", stem, {}, body)
+    assert meta.places == places and meta.sources["places"] == "file name"
+    assert meta.issuer == places[0] + "人民政府"

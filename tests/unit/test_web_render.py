@@ -113,3 +113,25 @@ def test_sources_panel_folds_older_turns() -> None:
     assert rendered.index("第二问") < rendered.index("第一问")
     assert "之前问题的来源（1）" in rendered
     assert "第一问&lt;" in rendered
+
+
+def test_sections_are_made_from_the_cited_reports_chunks_only() -> None:
+    class CountingChunks(list[Chunk]):
+        """The chunks of two reports, counting the rows read."""
+
+        read: list[int] = []
+
+        def __getitem__(self, row):  # type: ignore[no-untyped-def, override]
+            self.read.append(row)
+            return super().__getitem__(row)
+
+    other = [Chunk("r0", "甲", i, i + 1, "x") for i in range(5)]
+    chunks = CountingChunks(other + _chunks())
+    sections = SectionIndex(chunks, {"r0": "xxxxx", "r1": TEXT})
+    assert chunks.read == []  # nothing read at start
+    first = _chunks()[0]
+    span = sections.around("r1", first.section, first.start, first.end)
+    assert span is not None and span.path == "一、工作"
+    assert sorted(chunks.read) == [5, 6, 7]  # r1's rows, once
+    sections.around("r1", first.section, first.start, first.end)
+    assert sorted(chunks.read) == [5, 6, 7]

@@ -12,6 +12,10 @@ module only composes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reportqa.answer import answerability
 from reportqa.answer.citations import quote
 from reportqa.answer.evidence import Check
 from reportqa.answer.lists import list_items
@@ -31,6 +35,7 @@ from reportqa.answer.scoring import (
     Candidate,
     Similarity,
     TermWeights,
+    Weight,
     candidates,
     select,
     semantic_choice,
@@ -78,24 +83,73 @@ def compose_answer(
             checks=[c.to_dict() for c in checks],
         )
 
+    def by_rules(rule: RulesChoice) -> Answer:
+        """The rules' answer, or their refusal naming the closest sentence's failed check."""
+        if rule.anchor is not None:
+            return answered(rule.chosen, rule.anchor, rule.how)
+        if usable and not failed:
+            coverage = Check("coverage", False, f"{rule.coverage:.2f} < {settings.min_coverage}")
+            checks = sentence_checks(usable[0], facts, texts, reports) + [coverage]
+            return refusal(question, NOTHING_MATCHING, checks)
+        if failed:
+            return refused_for(question, closest_failure(failed, facts, texts, reports))
+        return refusal(question, NOTHING_MATCHING)
+
     if usable and facts.wants_list and passages.chunks_of is not None:
         listed = list_items(usable, passages.chunks_of, texts, settings)
         if listed is not None:
             anchor, items = listed
             return answered(items, anchor, Check("list", True))
-    if usable:
-        chosen = select(usable, weight, settings)
-        covered = union_coverage(chosen, facts, weight)
-        if covered >= settings.min_coverage:
-            return answered(chosen, chosen[0], Check("coverage", True, f"{covered:.2f}"))
-        if similarity is not None:
-            semantic = semantic_choice(usable, texts, similarity, settings)
-            if semantic is not None:
-                return answered([semantic], semantic, Check("similarity", True))
-        if not failed:
-            coverage = Check("coverage", False, f"{covered:.2f} < {settings.min_coverage}")
-            checks = sentence_checks(usable[0], facts, texts, reports) + [coverage]
-            return refusal(question, NOTHING_MATCHING, checks)
-    if failed:
-        return refused_for(question, closest_failure(failed, facts, texts, reports))
-    return refusal(question, NOTHING_MATCHING)
+    rule = rules_choice(usable, facts, texts, weight, similarity, settings)
+    model = answerability.load_model()
+    if model is None:
+        return by_rules(rule)
+    # The learned decision, the checks and the rules' choice among its features.
+    weighed = answerability.pool(
+        facts, ranked, usable, texts, reports, weight, rule.anchor, rule.how.name
+    )
+    verdict = answerability.decide(model, weighed)
+    if verdict.chosen is not None:
+        lead = verdict.chosen is rule.anchor  # with the sentences that complete it
+        return answered(rule.chosen if lead else [verdict.chosen], verdict.chosen, verdict.check)
+    if rule.anchor is not None:  # the model refuses what the rules would answer
+        checks = verdict.best.checks if verdict.best else []
+        reason = next((c.reason for c in checks if not c.passed), NOTHING_MATCHING)
+        return refusal(question, reason, [*checks, verdict.check])
+    refused = by_rules(rule)  # both refuse: the rules' reason, and the model's score
+    refused.checks.append(verdict.check.to_dict())
+    return refused
+
+
+@dataclass(frozen=True)
+class RulesChoice:
+    """What the rules answer with: the sentences, the one they hang on and how it was chosen (no
+    anchor: the rules refuse), and the share of the question the best usable sentences cover."""
+
+    chosen: list[Candidate]
+    anchor: Candidate | None
+    how: Check
+    coverage: float
+
+
+def rules_choice(
+    usable: list[Candidate],
+    facts: QuestionFacts,
+    texts: Mapping[str, str],
+    weight: Weight,
+    similarity: Similarity | None,
+    settings: AnswerSettings,
+) -> RulesChoice:
+    """The rules' answer from the sentences that pass every check: the best with its companions
+    when they cover enough of the question, else the one closest in meaning (paraphrases)."""
+    if not usable:
+        return RulesChoice([], None, Check("coverage", False), 0.0)
+    chosen = select(usable, weight, settings)
+    covered = union_coverage(chosen, facts, weight)
+    if covered >= settings.min_coverage:
+        return RulesChoice(chosen, chosen[0], Check("coverage", True, f"{covered:.2f}"), covered)
+    if similarity is not None:
+        semantic = semantic_choice(usable, texts, similarity, settings)
+        if semantic is not None:
+            return RulesChoice([semantic], semantic, Check("similarity", True), covered)
+    return RulesChoice([], None, Check("coverage", False), covered)

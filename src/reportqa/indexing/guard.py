@@ -129,10 +129,12 @@ def guarded_index_write(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from reportqa.ingest.report_sequence import report_paths
+
         bound = signature.bind(*args, **kwargs)
         index_dir = Path(bound.arguments["index_dir"])
         reports = bound.arguments.get("reports") or []
-        folder = check_replaceable(index_dir, [r.path for r in reports if hasattr(r, "path")])
+        folder = check_replaceable(index_dir, report_paths(reports))  # reads no report
         bound.arguments["index_dir"] = folder
         with index_lock(folder):
             from reportqa.indexing.store import recover_killed_build

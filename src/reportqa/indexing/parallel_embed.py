@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,8 +26,17 @@ T = TypeVar("T")
 _worker_embedder: Embedder | None = None
 
 
-def _start_worker(name: str) -> None:
+def _exit_with(parent: int) -> None:
+    """End this worker when the build that started it is gone: a build killed outright (SIGKILL)
+    cannot shut its pool down, and its workers would wait for work forever."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _start_worker(name: str, parent: int) -> None:
     global _worker_embedder
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _worker_embedder = load_embedder(name)
 
 
@@ -66,7 +77,7 @@ class BatchEmbedder:
                 # spawn, not fork: a forked copy of a process holding BLAS threads can hang.
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(self.embedder.name,),
+                initargs=(self.embedder.name, os.getpid()),
             )
         return self._pool
 

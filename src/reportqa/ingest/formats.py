@@ -430,6 +430,9 @@ def docx_lines(document: Any) -> list[str]:
     numbering = _Numbering(document)
     outline = _Outline()
     lines: list[str] = []
+    # Each paragraph's style name by its style id: python-docx looks a style up in the styles part
+    # every time it is asked, which was half the time of reading a report.
+    style_names: dict[str | None, str] = {}
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             lines.extend(table_rows(block))
@@ -438,7 +441,10 @@ def docx_lines(document: Any) -> list[str]:
         label = numbering.label(block)
         if not text:
             continue
-        level = heading_level(block.style.name if block.style is not None else "")
+        style_id = block._p.style
+        if style_id not in style_names:
+            style_names[style_id] = block.style.name if block.style is not None else ""
+        level = heading_level(style_names[style_id])
         if label:
             text = label + text
         elif level is not None and lines and heading_kind(text) is None:

@@ -125,20 +125,27 @@ def places_in_file_name(stem: str) -> list[str]:
     return []
 
 
+def delivering_place(text: str) -> list[str]:
+    """The place of the government delivering the report: "我代表上海市人民政府" -> 上海市."""
+    m = _DELIVERED_BY.search(text[:5000])
+    return places_in_title(m.group(1)) if m else []
+
+
 def places_in_body(text: str) -> list[str]:
     """The place a body names itself by: "我代表上海市人民政府" -> 上海市."""
-    m = _DELIVERED_BY.search(text[:5000])
-    if m:
-        found = places_in_title(m.group(1))
-        if found:
-            return found
-    # Else the place the body names most: a word tagged as a place ("厦门") or a name with its
-    # suffix ("光明区", which the segmenter does not tag), counted over the opening pages.
+    found = delivering_place(text)
+    if found:
+        return found
+    # Else the place the body names most over its opening pages: a dictionary word tagged as a
+    # place ("厦门") or a name with its suffix ("光明区", which the segmenter does not tag). The
+    # segmenter runs on its dictionary alone: its HMM, which guesses words the dictionary lacks,
+    # cost five times as much (a quarter of a second of CPU a report) and its guesses were not
+    # places ("开区", "陆港").
     from reportqa.answer.question import jieba_posseg
 
     head = text[:_BODY_CHARS]
     counts: Counter[str] = Counter(
-        w for w, flag in jieba_posseg().cut(head) if flag == "ns" and len(w) >= 2
+        w for w, flag in jieba_posseg().cut(head, HMM=False) if flag == "ns" and len(w) >= 2
     )
     counts.update(zh.NAMED_PLACE.findall(head))
     for name in list(counts):
@@ -165,13 +172,24 @@ def with_suffix(place: str, text: str) -> str:
     """A bare place name ("厦门") in the suffixed form of the report's own level ("厦门市", from
     "我代表市人民政府"), else in the form the text uses most for it. 东营 names a city and one of
     its districts (东营区); the report of 东营市 says 代表市人民政府."""
-    if zh.admin_level(place) is not None and place not in zh.PROVINCES:
-        return place
     own = _OWN_LEVEL.search(text) if rules.on("metadata") else None
+    if zh.admin_level(place) is not None and place not in zh.PROVINCES:
+        return place + "市" if _city_ending_in_zhou(place, own, text) else place
     if own:
         return place + own.group(1)
     used = [s for s in zh.PLACE_SUFFIX_WORDS if place + s in text]
     return place + max(used, key=lambda s: text.count(place + s)) if used else place
+
+
+def _city_ending_in_zhou(place: str, own: re.Match[str] | None, text: str) -> bool:
+    """广州, 杭州, 扬州: a name ending in 州 that is a city's name without its 市, not a 州 (凉山州,
+    黔西南州): the report speaks for a city government (代表市人民政府), or, saying neither,
+    names the place with 市 (扬州市)."""
+    if not place.endswith("州") or place.endswith("自治州") or not rules.on("metadata"):
+        return False
+    if own is not None:
+        return own.group(1) == "市"
+    return place + "市" in text
 
 
 def years_in_body(text: str) -> list[int]:
@@ -186,6 +204,10 @@ def years_in_body(text: str) -> list[int]:
         year = int(reviewed.group(1))
         return [year, year + 1]
     return []
+
+
+def _sets_places(sidecar: dict[str, Any]) -> bool:
+    return "places" in sidecar or isinstance(sidecar.get("place"), str)
 
 
 def _refine(short: list[str], full: list[str]) -> list[str]:
@@ -218,11 +240,15 @@ def detect_meta(
     places = places_in_title(compact) if sources["title"] != "file name" else []
     if places:
         sources["places"] = sources["title"]
+    elif _sets_places(sidecar):
+        places = []  # the sidecar's places replace whatever would be detected: not looked for
     elif places_in_file_name(stem):
         places, sources["places"] = places_in_file_name(stem), "file name"
-        places = [with_suffix(p, body) for p in _refine(places, places_in_body(body))]
-    elif places_in_body(body):
-        places, sources["places"] = places_in_body(body), "body"
+        # The file name's place in the form the body gives it ("三亚" -> 三亚市). Only the cheap
+        # signals: the delivering government, the report's own level, the suffixed form it uses.
+        places = [with_suffix(p, body) for p in _refine(places, delivering_place(body))]
+    elif body_places := places_in_body(body):
+        places, sources["places"] = body_places, "body"
 
     years = covered_years(compact, kind) if sources["title"] != "file name" else []
     if years:

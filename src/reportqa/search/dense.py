@@ -28,9 +28,13 @@ from typing import Any
 import numpy as np
 
 from reportqa.indexing.arrays import load_mapped, read_block, read_rows_at
+from reportqa.search.vector_rows import VectorRows
 
 ANN_MIN_VECTORS = 50_000
 EXACT_MAX_ROWS = 20_000
+# Under a filter, lists probed grow as the share of rows kept shrinks, up to this many times the
+# usual number (bench_scale.py: recall@10 by score under the routed filters, README "Scale").
+FILTER_PROBE_FACTOR = 4
 # Candidates taken from the IVF lists before exact re-scoring.
 ANN_CANDIDATES = 100
 SETTINGS = "dense.json"
@@ -68,11 +72,22 @@ class DenseIndex:
         vectors: np.ndarray | None = None,
         moments: tuple[int, np.ndarray, np.ndarray] | None = None,
         nprobe: int = 0,
+        rows_on_disk: VectorRows | None = None,
     ) -> None:
         self._index = index
         self._vectors = vectors
         self._moments = moments
         self.nprobe = nprobe
+        self.filter_probe_factor = FILTER_PROBE_FACTOR
+        # Rows read from the file for re-scoring and exact search (None: from `vectors`).
+        self._rows_on_disk = rows_on_disk
+
+    def _take(self, rows: np.ndarray) -> np.ndarray:
+        """These vectors (ascending row ids)."""
+        if self._rows_on_disk is not None:
+            return self._rows_on_disk.take(rows)
+        assert self._vectors is not None
+        return np.asarray(self._vectors[rows])
 
     @property
     def dim(self) -> int:
@@ -122,7 +137,7 @@ class DenseIndex:
         if n == 0 or k <= 0 or (rows is not None and len(rows) == 0):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if rows is not None and len(rows) <= EXACT_MAX_ROWS and self._vectors is not None:
-            return _exact_among(self._vectors, rows, q[0], k)
+            return _exact_among(self._take(rows), rows, q[0], k)
         import faiss
 
         # FAISS keeps a pointer to the bitmap, not a copy: `bits` must outlive the search.
@@ -132,7 +147,8 @@ class DenseIndex:
             # lists so that as many allowed candidates are seen.
             share = 1.0 if rows is None else len(rows) / n
             nlist = int(self._index.nlist)
-            nprobe = min(nlist, max(self.nprobe, math.ceil(self.nprobe / share)))
+            widest = self.nprobe * self.filter_probe_factor
+            nprobe = min(nlist, widest, max(self.nprobe, math.ceil(self.nprobe / share)))
             params: Any = faiss.SearchParametersIVF()
             params.nprobe = nprobe
             if selector is not None:
@@ -150,7 +166,7 @@ class DenseIndex:
         if self.approximate and self._vectors is not None and len(found):
             # Exact cosines from the stored vectors: the quantised ones are only for ranking.
             found = np.sort(found)
-            exact = np.asarray(self._vectors[found]) @ q[0]
+            exact = self._take(found) @ q[0]
             order = np.argsort(-exact, kind="stable")[:k]
             return found[order], exact[order].astype(np.float32)
         return found[:k].astype(np.int64), sims[0][: len(found)][:k]
@@ -180,17 +196,21 @@ class DenseIndex:
         vectors = load_mapped(folder / VECTORS) if (folder / VECTORS).exists() else None
         if vectors is not None and (vectors.ndim != 2 or len(vectors) != int(index.ntotal)):
             raise ValueError(f"{VECTORS} does not match {FAISS_FILE}")
+        rows_on_disk = None
+        if isinstance(vectors, np.memmap) and vectors.dtype == np.float32:
+            rows_on_disk = VectorRows(folder / VECTORS, vectors.shape[1], int(vectors.offset))
         moments = None
         if (folder / MOMENTS).exists():
             with np.load(folder / MOMENTS) as saved:
                 moments = (int(saved["count"]), saved["total"], saved["outer"])
-        return cls(index, vectors, moments, nprobe)
+        return cls(index, vectors, moments, nprobe, rows_on_disk)
 
 
 def _exact_among(
     vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    sims = np.asarray(vectors[rows]) @ q
+    """The best `k` of `rows`, whose vectors are `vectors` (in the same order)."""
+    sims = vectors @ q
     order = np.argsort(-sims, kind="stable")[:k]
     return rows[order].astype(np.int64), sims[order].astype(np.float32)
 

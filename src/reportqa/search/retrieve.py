@@ -20,6 +20,8 @@ from reportqa.indexing.tokenize import tokenize
 from reportqa.records import Chunk, Hit
 from reportqa.search.backend import Candidates, SimilarityStats
 from reportqa.search.dense import DenseIndex
+from reportqa.search.keyword_top import Postings, RowRanges, best_rows
+from reportqa.search.mapped_files import advise_random, file_reader, release
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
@@ -42,20 +44,49 @@ def search_text(title: str, chunk: Chunk) -> str:
     return f"{title}\n{chunk.section}\n{chunk.text}"
 
 
+# Below this many postings for a question's terms, adding them all up is faster than pruning.
+FULL_SUM_POSTINGS = 300_000
+# The BM25 pages a server has mapped are let go after searches that could have touched this many
+# bytes of postings: they would otherwise stay resident (2.5 GB of them at 10,000 reports).
+RELEASE_AFTER_BYTES = 256_000_000
+
+
 class KeywordIndex:
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, rows_sorted: bool = False) -> None:
         self._model = model
+        # Posting lists sorted by row (the project's own BM25 files) can be searched by row.
+        self._postings: Postings | None = None
+        self._mapped: tuple[np.ndarray, ...] = ()
+        self._mapped_reads = 0
+        if rows_sorted:
+            arrays = model.scores
+            self._postings = Postings(
+                arrays["data"],
+                arrays["indices"],
+                arrays["indptr"],
+                int(arrays["num_docs"]),
+                read_data=file_reader(arrays["data"]),
+            )
+            self._mapped = (arrays["data"], arrays["indices"])
+            for mapped in self._mapped:
+                advise_random(mapped)
+
+    def term_ids(self, query: str) -> list[int]:
+        """The query's known terms in query order, repeats included (each adds its score)."""
+        vocab = self._vocab
+        tokens = tokenize(query)
+        # Each distinct term looked up once: the vocabulary may be a table on disk.
+        found = {t: vocab.get(t) for t in dict.fromkeys(tokens)}
+        return [term_id for t in tokens if (term_id := found[t]) is not None]
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk: the sum of the query terms' precomputed (chunk, term)
         scores, term by term in query order (as bm25s sums them, so the floats are the same).
         A term's posting list holds each chunk once, so a plain indexed add is exact; bm25s's
         own np.add.at is several times slower on the long lists of a large index."""
-        vocab = self._vocab
-        tokens = tokenize(query)
-        # Each distinct term looked up once: the vocabulary may be a table on disk.
-        found = {t: vocab.get(t) for t in dict.fromkeys(tokens)}
-        ids = [term_id for t in tokens if (term_id := found[t]) is not None]
+        return self._sum(self.term_ids(query))
+
+    def _sum(self, ids: list[int]) -> np.ndarray:
         out = np.zeros(self._size, dtype=np.float32)
         arrays = self._model.scores
         data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
@@ -63,6 +94,33 @@ class KeywordIndex:
             start, end = int(indptr[term]), int(indptr[term + 1])
             out[indices[start:end]] += data[start:end]
         return out
+
+    def best(
+        self, query: str, allowed: RowRanges | None, depth: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The `depth` best allowed rows (None: all) and their scores, best first, ties by row:
+        `top_rows(self.scores(query), allowed rows, depth)`, from the postings of the allowed
+        rows and, of the common terms, only those of rows that can still reach the top
+        (search/keyword_top.py)."""
+        terms = self.term_ids(query)
+        postings = self._postings
+        if postings is None:
+            rows = None if allowed is None else allowed.rows()
+            return top_rows(self.scores(query), rows, depth)
+        listed = postings.total(terms)
+        try:
+            if listed <= FULL_SUM_POSTINGS:
+                rows = None if allowed is None else allowed.rows()
+                return top_rows(self._sum(terms), rows, depth)
+            return best_rows(postings, terms, allowed or RowRanges.every(self._size), depth)
+        finally:
+            self._mapped_reads += listed * 8  # at most what the search touched
+            if self._mapped_reads > RELEASE_AFTER_BYTES:
+                # The pages read leave the server's resident memory (they stay in the page
+                # cache); not after every question: mapping them again costs time.
+                self._mapped_reads = 0
+                for mapped in self._mapped:
+                    release(mapped)
 
     @property
     def _vocab(self) -> Mapping[str, int]:
@@ -81,7 +139,7 @@ class KeywordIndex:
         # that it takes no memory that grows with the corpus; older indexes go through bm25s.
         mapped = open_mapped_bm25(folder / "bm25")
         if mapped is not None:
-            return cls(mapped)
+            return cls(mapped, rows_sorted=True)
         import bm25s
 
         # Memory-mapped: a question reads the posting lists of its own terms only.
@@ -195,19 +253,23 @@ class Retriever:
         self.dense = dense
         self.fusion = fusion or FusionSettings()
         self._report_rows = report_rows(chunks)
+        # The same as arrays, so that a filter of thousands of reports becomes ranges at once.
+        self._report_number = {rid: i for i, rid in enumerate(self._report_rows)}
+        self._report_starts = np.asarray([r.start for r in self._report_rows.values()], np.int64)
+        self._report_stops = np.asarray([r.stop for r in self._report_rows.values()], np.int64)
+
+    def allowed_ranges(self, reports: set[str] | None) -> RowRanges | None:
+        """These reports' chunks as sorted row ranges (None: every row)."""
+        if not reports:
+            return None
+        number = self._report_number
+        picked = np.fromiter((number[r] for r in reports if r in number), dtype=np.int64)
+        return RowRanges.merged(self._report_starts[picked], self._report_stops[picked])
 
     def allowed_rows(self, reports: set[str] | None) -> np.ndarray | None:
         """Sorted rows of these reports' chunks (None: every row)."""
-        if not reports:
-            return None
-        ranges = sorted(
-            (self._report_rows[r] for r in reports if r in self._report_rows),
-            key=lambda r: r.start,
-        )
-        ranges = [r for r in ranges if len(r)]
-        if not ranges:
-            return np.zeros(0, dtype=np.int64)
-        return np.concatenate([np.arange(r.start, r.stop, dtype=np.int64) for r in ranges])
+        ranges = self.allowed_ranges(reports)
+        return None if ranges is None else ranges.rows()
 
     def similarity_stats(self, query_vector: np.ndarray) -> SimilarityStats:
         """The query's similarity to every chunk, summarised from the stored vector moments (no
@@ -226,7 +288,8 @@ class Retriever:
         """The best `top_k` chunks of `reports` (None: all) for the keyword query `query` and the
         embedded query `query_vector` (None: the keyword leg alone). The report filter is applied
         inside each leg's search."""
-        rows = self.allowed_rows(reports)
+        ranges = self.allowed_ranges(reports)
+        rows = None if ranges is None else ranges.rows()
         depth = max(self.fusion.depth, top_k)
         dense_ranked: tuple[np.ndarray, np.ndarray] | None = None
         if mode != "keyword" and query_vector is not None:
@@ -234,12 +297,11 @@ class Retriever:
         if mode == "dense" and dense_ranked is not None:
             ids, sims = dense_ranked
             return self._hits(ids[:top_k], sims[:top_k])
-        keyword_scores = self.keyword.scores(query)
         if dense_ranked is None:
-            ids, scores = top_rows(keyword_scores, rows, top_k)
+            ids, scores = self.keyword.best(query, ranges, top_k)
             positive = scores > 0
             return self._hits(ids[positive], scores[positive])
-        keyword_ids, _ = top_rows(keyword_scores, rows, self.fusion.depth)
+        keyword_ids, _ = self.keyword.best(query, ranges, self.fusion.depth)
         fused = fuse_ranked(
             [
                 (keyword_ids, self.fusion.keyword_weight),

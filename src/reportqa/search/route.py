@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from reportqa import rules
 from reportqa.lang import zh
@@ -77,31 +78,51 @@ def route(
     """
     asked_places = list(places)
     asked_years = set(years)
-    # Reports are grouped by their places (and years), so each distinct place list is matched
-    # once: at 10,000 reports, matching every report took most of a question's time.
-    by_places: dict[tuple[str, ...], list[str]] = {}
-    for rid, scope in reports.items():
-        by_places.setdefault(scope.places, []).append(rid)
+    # Reports are grouped by their places and years, so each distinct place list is matched
+    # once and each distinct year list checked once: at 10,000 reports, going through every
+    # report took most of a question's time.
+    groups = _grouped(reports)
     matched = {
-        scope_places: rids
-        for scope_places, rids in by_places.items()
+        scope_places: [rid for rids in by_years.values() for rid in rids]
+        for scope_places, by_years in groups.items()
         if mentions_place(question, asked_places, ReportInfo("", scope_places, ()))
     }
-    chosen = {rid for rids in most_specific(question, asked_places, matched) for rid in rids}
-    if chosen:
+    picked = {id(rids) for rids in most_specific(question, asked_places, matched)}
+    chosen_places = {key for key, rids in matched.items() if id(rids) in picked}
+    chosen_groups = [
+        by_years
+        for scope_places, by_years in groups.items()
         # A report whose place could not be detected may still be about the place asked.
-        chosen |= {rid for rid, scope in reports.items() if not scope.places}
-    pool = chosen or set(reports)
+        if scope_places in chosen_places or (chosen_places and not scope_places)
+    ]
+    chosen = {rid for by_years in chosen_groups for rids in by_years.values() for rid in rids}
     if asked_years:
         # Likewise a report of unknown years is never excluded by the year asked.
-        covers: dict[tuple[int, ...], bool] = {}
-        in_year = set()
-        for rid in pool:
-            report_years = reports[rid].years
-            if report_years not in covers:
-                covers[report_years] = not report_years or bool(asked_years & set(report_years))
-            if covers[report_years]:
-                in_year.add(rid)
+        in_year = {
+            rid
+            for by_years in (chosen_groups if chosen else groups.values())
+            for report_years, rids in by_years.items()
+            if not report_years or asked_years & set(report_years)
+            for rid in rids
+        }
         if in_year:
             chosen = in_year
     return chosen or None
+
+
+# The grouping of the last report mapping routed (an engine's reports do not change).
+_last_grouping: list[tuple[Mapping[str, ReportInfo], int, dict[Any, Any]]] = []
+
+
+def _grouped(
+    reports: Mapping[str, ReportInfo],
+) -> dict[tuple[str, ...], dict[tuple[int, ...], list[str]]]:
+    """Report ids by places, then by years."""
+    for known, size, groups in _last_grouping:
+        if known is reports and size == len(reports):
+            return groups
+    grouped: dict[tuple[str, ...], dict[tuple[int, ...], list[str]]] = {}
+    for rid, scope in reports.items():
+        grouped.setdefault(scope.places, {}).setdefault(scope.years, []).append(rid)
+    _last_grouping[:] = [(reports, len(reports), grouped)]
+    return grouped

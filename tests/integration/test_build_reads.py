@@ -1,0 +1,85 @@
+"""How often a build reads each report file: reading (parsing a .docx or .pdf) costs about a
+tenth of a second a report, so a build must not read a file more than it needs to."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from paths import SEEDS
+from reportqa.indexing.build import build_index
+from reportqa.indexing.store import read_manifest
+from reportqa.ingest import report_sequence
+from reportqa.ingest.parse import ChunkSettings
+from reportqa.ingest.read import read_report
+from reportqa.ingest.report_sequence import ReportFiles, readable_reports
+
+NAMES = ["jinghu-2024-fazhi", "shenzhen-longhua-2019-fazhi"]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Counts the reads of each report file, by file name."""
+    counts: Counter[str] = Counter()
+    real = report_sequence.read_report
+
+    def counting(path: Path):  # type: ignore[no-untyped-def]
+        counts[path.name] += 1
+        return real(path)
+
+    monkeypatch.setattr(report_sequence, "read_report", counting)
+    return counts
+
+
+def _folder(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in NAMES:
+        shutil.copy(SEEDS / f"{name}.txt", folder / f"{name}.txt")
+    return sorted(folder.glob("*.txt"))
+
+
+def test_a_build_reads_each_file_once(tmp_path: Path, embedder, reads) -> None:  # type: ignore[no-untyped-def]
+    paths = _folder(tmp_path)
+    result = build_index(ReportFiles(paths), tmp_path / "index", embedder, ChunkSettings())
+    assert result.changed and result.reports == 2
+    assert reads == {p.name: 1 for p in paths}
+
+
+def test_the_check_before_a_build_is_the_only_read(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    reads,  # type: ignore[no-untyped-def]
+) -> None:
+    paths = _folder(tmp_path)
+    index_dir = tmp_path / "index"
+    reports, failures = readable_reports(paths)  # as `reportqa index` does
+    assert not failures
+    build_index(reports, index_dir, embedder, ChunkSettings())
+    assert reads == {p.name: 1 for p in paths}  # the build took the texts the check read
+    reads.clear()
+    reports, _ = readable_reports(paths)
+    assert not build_index(reports, index_dir, embedder, ChunkSettings()).changed
+    assert reads == {p.name: 1 for p in paths}  # and the up-to-date check read none again
+    # A sidecar edited since still makes the index out of date, with the kept summaries.
+    sidecar = paths[0].with_name(paths[0].stem + ".meta.json")
+    sidecar.write_text(json.dumps({"places": ["芜湖市"]}), encoding="utf-8")
+    reports, _ = readable_reports(paths)
+    assert build_index(reports, index_dir, embedder, ChunkSettings()).changed
+    assert read_manifest(index_dir).reports[NAMES[0]].places == ("芜湖市",)  # type: ignore[union-attr]
+
+
+def test_texts_beyond_the_budget_are_read_again_by_the_build(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    reads,  # type: ignore[no-untyped-def]
+) -> None:
+    paths = _folder(tmp_path)
+    first = len(read_report(paths[0]).text)
+    reports, _ = readable_reports(paths, keep_chars=first)  # room for the first text only
+    build_index(reports, tmp_path / "index", embedder, ChunkSettings())
+    assert reads == {paths[0].name: 1, paths[1].name: 2}
