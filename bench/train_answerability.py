@@ -284,7 +284,9 @@ def fit(
                 (
                     name in NOT_POSITIVE
                     and coef > 0
-                    and (signs == "all" or name.startswith("failed_"))
+                    # the count of failed checks is a failed check too: left free, it let
+                    # checks held at zero raise the score through it
+                    and (signs == "all" or name.startswith("failed_") or name == "checks_failed")
                 )
                 or (name in NOT_NEGATIVE and coef < 0 and signs == "all")
             )
