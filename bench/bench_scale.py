@@ -487,11 +487,13 @@ def table(rows: list[dict[str, object]], raw: dict[str, object]) -> str:
             speed, share = "synthetic†", "–"
         elif r.get("each_text_embedded_once"):
             speed, share = f"{r['chars_per_s']:,}*", "–"
+        elif not best:
+            speed, share = f"{r['chars_per_s']:,}", "–"
         else:
             speed, share = f"{r['chars_per_s']:,}", format(int(r["chars_per_s"]) / best, ".0%")  # type: ignore[call-overload]
         lines.append(
             f"| {r['reports']:,} | {r['chars']:,} | {r['chunks']:,} | {r['build_s']} "
-            f"| {speed} | {best:,} | {share} "
+            f"| {speed} | {f'{best:,}' if best else '–'} | {share} "
             f"| {r['build_peak_mb']} | {r['load_s']} | {r['serve_rss_mb']} | {r['p50_ms']} "
             f"| {r['p95_ms']} | {r['dense']} | {r['recall@10']} | {r['index_mb']} |"
         )
@@ -530,7 +532,8 @@ def main() -> None:
         print(json.dumps(raw_throughput()))
         return
     print("measuring the embedder's raw throughput…", file=sys.stderr, flush=True)
-    raw = run_json("--raw") if not args.no_raw else {"best_chars_per_s": 1}
+    # without the raw run there is nothing to divide by: the table shows "–" for raw and build/raw
+    raw = run_json("--raw") if not args.no_raw else {"best_chars_per_s": 0}
     print(json.dumps(raw), file=sys.stderr, flush=True)
     rows = []
     for count in args.sizes:
