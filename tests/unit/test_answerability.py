@@ -141,6 +141,24 @@ def test_decide_refuses_below_the_threshold_and_says_its_score() -> None:
     assert decide(model(), []).chosen is None
 
 
+def test_a_failed_check_the_model_gives_no_weight_keeps_its_veto() -> None:
+    # failed_scope at zero: the generated questions never taught the model what it means
+    m = Model(
+        ("coverage", "failed_scope", "failed_year"), (0.5, 0.0, 0.0), (1.0, 1.0, 1.0),
+        (4.0, 0.0, -1.0), 0.0, 0.5,
+    )  # fmt: skip
+    scope_fails = Weighed(
+        candidate("全区120件。", 0.9, 0), [], {"coverage": 0.9, "failed_scope": 1.0}
+    )
+    clean = Weighed(candidate("全市120件。", 0.7, 1), [], {"coverage": 0.7})
+    assert decide(m, [scope_fails, clean]).chosen is clean.cand
+    alone = decide(m, [scope_fails])
+    assert alone.chosen is None and not alone.check.passed and "scope" in alone.check.reason
+    # a failure the model does weigh is weighed, not vetoed
+    year_fails = Weighed(candidate("句子。", 0.9, 0), [], {"coverage": 0.9, "failed_year": 1.0})
+    assert decide(m, [year_fails]).chosen is year_fails.cand
+
+
 def test_model_reads_its_weights_from_a_dict() -> None:
     m = Model.from_dict(
         {

@@ -84,6 +84,17 @@ class Model:
             z += coef * (values.get(name, 0.0) - mean) / (scale or 1.0)
         return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
 
+    def unweighed_failures(self, values: Mapping[str, float]) -> list[str]:
+        """The failed checks this model gives no weight. Training holds a failed check's
+        coefficient at or below zero and leaves it at zero when the generated questions gave it
+        nothing to learn from (a scope trap, 全市 asked where only 全区 is given, is never
+        generated): the model cannot judge such a failure, so the rules' veto stands."""
+        return [
+            name.removeprefix("failed_")
+            for name, coef in zip(self.features, self.coef, strict=True)
+            if name.startswith("failed_") and coef == 0.0 and values.get(name, 0.0)
+        ]
+
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Model:
         def floats(key: str) -> tuple[float, ...]:
@@ -232,6 +243,14 @@ def decide(model: Model, weighed: Sequence[Weighed]) -> Verdict:
         return Verdict(None, None, Check("answerability", False, "0.00"))
     scored = [(model.probability(w.features), w) for w in weighed]
     p, best = max(scored, key=lambda pair: pair[0])
+    vetoed = model.unweighed_failures(best.features)
+    if vetoed:
+        # the likeliest candidate fails a check the model cannot weigh: take the likeliest one
+        # that fails none, or refuse with the check that stopped the best
+        clear = [pair for pair in scored if not model.unweighed_failures(pair[1].features)]
+        if not clear:
+            return Verdict(None, best, Check("answerability", False, f"{vetoed[0]} 未通过"))
+        p, best = max(clear, key=lambda pair: pair[0])
     passed = p >= model.threshold
     reason = f"{p:.2f} ≥ {model.threshold:.2f}" if passed else f"{p:.2f} < {model.threshold:.2f}"
     return Verdict(best.cand if passed else None, best, Check("answerability", passed, reason))
