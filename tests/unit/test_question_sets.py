@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from paths import EVAL_DIR, SEEDS
-from question_files import CORPUS_DIR, TRAPS, TYPES, UNANSWERABLE, load
+from question_files import CORPUS_DIR, DEV_CORPUS, TRAPS, TYPES, UNANSWERABLE, load
 from reportqa.ingest.read import read_report
 
 SPLIT_FILES = {"dev": EVAL_DIR / "dev.jsonl", "test": EVAL_DIR / "test.jsonl"}
@@ -36,37 +36,6 @@ TEST_SEEDS = {
     "shenzhen-guangming-2021-fazhi.txt",
     "shenzhen-longhua-2019-fazhi.txt",
 }
-DEV_CORPUS = (
-    {
-        "2026_上海市_政府工作报告.txt",
-        "2026_四川省_政府工作报告.txt",
-        "2026_广东省_政府工作报告.txt",
-        "2026_湖南省_政府工作报告.txt",
-        "南京.docx",
-        "合肥.docx",
-        "温州.docx",
-        "遵义.docx",
-    }
-    | {
-        # written later, before any rule was changed for them
-        *(
-            f"2026_{p}_政府工作报告.txt"
-            for p in ("云南省", "宁夏回族自治区", "山西省", "广西壮族自治区")
-        ),
-        *(f"2026_{p}_政府工作报告.txt" for p in ("新疆维吾尔自治区", "江西省", "浙江省")),
-        *(
-            f"{c}.docx"
-            for c in ("东营", "临沂", "乌鲁木齐", "亳州", "六盘水", "凉山", "北海", "南宁")
-        ),
-        *(f"{c}.docx" for c in ("吉林", "咸宁", "嘉兴", "天门", "孝感")),
-    }
-    | {
-        # a third round, written before any rule was changed for them
-        *(f"2026_{p}_政府工作报告.txt" for p in ("贵州省", "辽宁省", "重庆市")),
-        *(f"{c}.docx" for c in ("抚州", "无锡", "晋城", "桂林", "永州", "泰安", "泸州")),
-        *(f"{c}.docx" for c in ("济宁", "淮北", "淮安", "滁州", "潍坊", "烟台", "玉林")),
-    }
-)
 
 
 SPLITS = {name: load(path) for name, path in SPLIT_FILES.items()}
