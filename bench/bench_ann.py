@@ -24,10 +24,26 @@ def recall_at_10(found: np.ndarray, truth: np.ndarray) -> float:
     return len(set(found.tolist()) & set(truth.tolist())) / 10
 
 
+def write_ivf(folder: Path, vectors: np.ndarray) -> float:
+    """Write `vectors` into `folder` as a build above the size threshold would (IVF forced at
+    any size); the seconds the dense index took to write."""
+    from reportqa.indexing.arrays import NpyAppender
+    from reportqa.search import dense
+
+    dim = vectors.shape[1]
+    moments = dense.Moments(dim)
+    with NpyAppender(folder / dense.VECTORS, np.float32, width=dim) as out:
+        out.append(vectors)
+    moments.add(vectors)
+    dense.ANN_MIN_VECTORS = 0  # force IVF at any size
+    started = time.perf_counter()
+    dense.write_dense(folder, dim, moments)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     import faiss
 
-    from reportqa.indexing.arrays import NpyAppender
     from reportqa.indexing.chunkfile import ChunkFile
     from reportqa.indexing.embed import load_embedder
     from reportqa.indexing.store import read_index
@@ -50,14 +66,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        moments = dense.Moments(dim)
-        with NpyAppender(folder / dense.VECTORS, np.float32, width=dim) as out:
-            out.append(vectors)
-        moments.add(vectors)
-        dense.ANN_MIN_VECTORS = 0  # force IVF at any size
-        started = time.perf_counter()
-        dense.write_dense(folder, dim, moments)
-        ivf_build = time.perf_counter() - started
+        ivf_build = write_ivf(folder, vectors)
         index = dense.DenseIndex.load(folder)
         nlist = int(index._index.nlist)
         ivf: dict[str, object] = {"nlist": nlist, "build_s": round(ivf_build, 2)}

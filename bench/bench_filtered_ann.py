@@ -30,7 +30,8 @@ FACTORS = (1, 2, 4, 8, 1_000_000)
 
 
 def main() -> None:
-    from reportqa.indexing.arrays import NpyAppender
+    from bench_ann import write_ivf
+
     from reportqa.indexing.embed import load_embedder
     from reportqa.indexing.store import read_index
     from reportqa.search import dense
@@ -55,12 +56,7 @@ def main() -> None:
     results: dict[str, object] = {"vectors": n, "queries": len(queries)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        moments = dense.Moments(dim)
-        with NpyAppender(folder / dense.VECTORS, np.float32, width=dim) as out:
-            out.append(vectors)
-        moments.add(vectors)
-        dense.ANN_MIN_VECTORS = 0  # IVF at this size, as above the threshold
-        dense.write_dense(folder, dim, moments)
+        write_ivf(folder, vectors)  # IVF at this size, as above the threshold
         index = dense.DenseIndex.load(folder)
         dense.EXACT_MAX_ROWS = 0  # every filter through the IVF lists
         results["nlist"] = int(index._index.nlist)
