@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -253,15 +253,17 @@ class Engine:
         # The keyword leg also searches the names reports print for the indicators asked ("GDP"
         # is printed as 地区生产总值).
         searched = "，".join([question, *facts.aliases]) if facts.aliases else question
-        found = self.backend.candidates(searched, query, allowed, top_k, mode)
-        hits = found.hits
+        # The passages ranked after the top_k are kept for the answer step's second pass.
+        depth = max(top_k, self.answer_settings.second_pass_hits)
+        found = self.backend.candidates(searched, query, allowed, depth, mode)
+        hits, reserve = found.hits[:top_k], found.hits[top_k:]
         similarity = (
             self._similarity_to(query, found.similarity)
             if query is not None and found.similarity is not None
             else None
         )
         t1 = time.perf_counter()
-        passages = self.passages(hits)
+        passages = self.passages(hits, reserve)
         answer = compose_answer(
             question, facts, passages, self.weights, self.answer_settings, similarity=similarity
         )
@@ -273,15 +275,16 @@ class Engine:
                 question, hits, passages.reports, answer, self.generator, on_token
             )
             answer.timings_ms["generate"] = (time.perf_counter() - t2) * 1000
-        answer.hits = hits
+        answer.hits = answer.hits or hits  # the answer step's second pass read more
         return answer
 
-    def passages(self, hits: list[Hit]) -> Passages:
+    def passages(self, hits: list[Hit], reserve: Sequence[Hit] = ()) -> Passages:
         """The hits with what the answer step reads of their reports, and no more."""
-        used = dict.fromkeys(hit.chunk.report for hit in hits)
+        used = dict.fromkeys(hit.chunk.report for hit in [*hits, *reserve])
         return Passages(
             hits,
             texts={rid: self.texts[rid] for rid in used},
             reports={rid: self.reports[rid] for rid in used},
             chunks_of=self.chunks_of,
+            reserve=reserve,
         )

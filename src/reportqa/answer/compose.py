@@ -13,7 +13,7 @@ module only composes them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportqa.answer import answerability
 from reportqa.answer.citations import quote
@@ -65,6 +65,29 @@ def compose_answer(
             question,
             [compose_answer(p, analyse(p), passages, weights, settings, similarity) for p in parts],
         )
+    first = answer_from(question, facts, passages, weights, settings, similarity)
+    if not first.refused or not passages.reserve:
+        return first
+    # Second pass: the best passages hold no sentence that answers; read the ones ranked next
+    # too. Its answer is taken only when it answers: a refusal keeps the first pass's reason.
+    deeper = replace(passages, hits=[*passages.hits, *passages.reserve], reserve=())
+    second = answer_from(question, facts, deeper, weights, settings, similarity)
+    if second.refused:
+        return first
+    second.checks.append(Check("second_pass", True, f"{len(deeper.hits)} passages").to_dict())
+    second.hits = deeper.hits
+    return second
+
+
+def answer_from(
+    question: str,
+    facts: QuestionFacts,
+    passages: Passages,
+    weights: TermWeights,
+    settings: AnswerSettings,
+    similarity: Similarity | None = None,
+) -> Answer:
+    """The answer from these passages alone (one pass; `compose_answer` may make a second)."""
     texts, reports = passages.texts, passages.reports
     weight = weights.looked_up(facts.tokens)  # the only terms sentences are scored on
     ranked = candidates(facts, passages.hits, texts, weight, settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reportqa.records import Chunk, Hit, ReportInfo
@@ -23,6 +23,10 @@ class Passages:
     # The other chunks of a passage's report: a list's items may lie outside the retrieved
     # passages. None: list questions are answered like any other.
     chunks_of: ChunksOf | None = None
+    # The passages ranked next, read only when the best ones give no answer: the sentence that
+    # answers may sit in a passage retrieval ranked sixth or fifteenth (a long opening paragraph
+    # above it, a paraphrase sharing few words with it).
+    reserve: Sequence[Hit] = ()
 
 
 def chunks_in(chunks: Iterable[Chunk]) -> ChunksOf:

@@ -38,3 +38,6 @@ class AnswerSettings:
     # sentences scoring at least this share of the best: nearly as good a match, so still on the
     # topic asked, while a list in a weaker section is likely another list.
     list_anchor_min_score_share: float = 0.75
+    # Passages retrieved for the second pass (see Passages.reserve): when the best `top_k` give
+    # no answer, the answer step reads this many. 0: no second pass.
+    second_pass_hits: int = 20
