@@ -27,7 +27,7 @@ from sklearn.preprocessing import StandardScaler
 from reportqa.answer import answerability
 from reportqa.answer.compose import RulesChoice, rules_choice
 from reportqa.answer.question import analyse
-from reportqa.answer.refusal import screen
+from reportqa.answer.refusal import SentenceChecks, screen
 from reportqa.answer.scoring import Candidate, candidates
 from reportqa.engine import Engine
 from reportqa.evaluation.synthetic import (
@@ -116,7 +116,8 @@ def weighed_pool(
     weight = engine.weights.looked_up(facts.tokens)
     settings = engine.answer_settings
     ranked = candidates(facts, passages.hits, texts, weight, settings)
-    usable = screen(ranked, facts, texts, passages.reports, settings).usable
+    checked = SentenceChecks(facts, texts, passages.reports)
+    usable = screen(ranked, facts, texts, passages.reports, settings, checked).usable
     rule = rules_choice(usable, facts, texts, weight, similarity, settings)
     weighed = answerability.pool(
         facts,
@@ -127,6 +128,7 @@ def weighed_pool(
         weight,
         rule.anchor,
         rule.how.name,
+        checked,
     )
     return weighed, rule
 

@@ -23,8 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportqa import rules
-from reportqa.answer.evidence import CHECKS, Check, asked_thing, run_checks, with_target_lead
+from reportqa.answer.evidence import CHECKS, Check, asked_thing
 from reportqa.answer.question import QuestionFacts
+from reportqa.answer.refusal import SentenceChecks
 from reportqa.answer.scoring import Candidate, Weight
 from reportqa.lang import zh
 from reportqa.records import ReportInfo
@@ -190,10 +191,11 @@ def pool(
     weight: Weight,
     rule_anchor: Candidate | None = None,
     rule_how: str = "",
+    checks: SentenceChecks | None = None,
 ) -> list[Weighed]:
     """The candidates the model weighs (the sentence the rules would answer with, the
     best-scored sentences and the best that pass every check), each with its checks and
-    features."""
+    features. `checks` holds what screening already checked of the same question."""
     chosen: list[Candidate] = []
     first = [rule_anchor] if rule_anchor is not None else []
     for cand in [*first, *ranked[:POOL_BY_SCORE], *usable[:POOL_USABLE]]:
@@ -201,20 +203,20 @@ def pool(
             chosen.append(cand)
     if not chosen:
         return []
+    checks = checks or SentenceChecks(facts, texts, reports)
     position = {id(c): i for i, c in enumerate(ranked)}
-    sentences = [with_target_lead(texts[c.hit.chunk.report], c.start, c.end) for c in chosen]
     best_coverage = max(c.coverage for c in chosen)
     top_report = ranked[0].hit.chunk.report if ranked else ""
     weighed = []
-    for cand, sentence in zip(chosen, sentences, strict=True):
+    for cand in chosen:
         chunk = cand.hit.chunk
-        checks = run_checks(facts, sentence, chunk.section, reports[chunk.report])
+        outcomes = checks.all(cand)
         values = candidate_features(
             facts,
             cand,
-            sentence,
+            checks.sentence(cand),
             chunk.section,
-            checks,
+            outcomes,
             weight,
             sentence_rank=position.get(id(cand), len(ranked)),
             best_coverage=best_coverage,
@@ -222,7 +224,7 @@ def pool(
             rule_anchor=rule_anchor,
             rule_how=rule_how,
         )
-        weighed.append(Weighed(cand, checks, values))
+        weighed.append(Weighed(cand, outcomes, values))
     return weighed
 
 

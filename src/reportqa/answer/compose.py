@@ -25,11 +25,11 @@ from reportqa.answer.question import QuestionFacts, analyse
 from reportqa.answer.refusal import (
     NOTHING_FOUND,
     NOTHING_MATCHING,
+    SentenceChecks,
     closest_failure,
     refusal,
     refused_for,
     screen,
-    sentence_checks,
 )
 from reportqa.answer.scoring import (
     Candidate,
@@ -65,13 +65,15 @@ def compose_answer(
             question,
             [compose_answer(p, analyse(p), passages, weights, settings, similarity) for p in parts],
         )
-    first = answer_from(question, facts, passages, weights, settings, similarity)
+    # each sentence's checks run once, whichever pass reads it
+    checked = SentenceChecks(facts, passages.texts, passages.reports)
+    first = answer_from(question, facts, passages, weights, settings, similarity, checked)
     if not first.refused or not passages.reserve:
         return first
     # Second pass: the best passages hold no sentence that answers; read the ones ranked next
     # too. Its answer is taken only when it answers: a refusal keeps the first pass's reason.
     deeper = replace(passages, hits=[*passages.hits, *passages.reserve], reserve=())
-    second = answer_from(question, facts, deeper, weights, settings, similarity)
+    second = answer_from(question, facts, deeper, weights, settings, similarity, checked)
     if second.refused:
         return first
     second.checks.append(Check("second_pass", True, f"{len(deeper.hits)} passages").to_dict())
@@ -86,18 +88,20 @@ def answer_from(
     weights: TermWeights,
     settings: AnswerSettings,
     similarity: Similarity | None = None,
+    checked: SentenceChecks | None = None,
 ) -> Answer:
     """The answer from these passages alone (one pass; `compose_answer` may make a second)."""
     texts, reports = passages.texts, passages.reports
+    checked = checked or SentenceChecks(facts, texts, reports)
     weight = weights.looked_up(facts.tokens)  # the only terms sentences are scored on
     ranked = candidates(facts, passages.hits, texts, weight, settings)
-    screened = screen(ranked, facts, texts, reports, settings)
+    screened = screen(ranked, facts, texts, reports, settings, checked)
     usable, failed = screened.usable, screened.failed
 
     def answered(chosen: list[Candidate], anchor: Candidate, how: Check) -> Answer:
         """The chosen sentences quoted, with the checks of the sentence they hang on."""
         quoted = quote(chosen, texts, reports, facts, settings)
-        checks = sentence_checks(anchor, facts, texts, reports) + [how]
+        checks = checked.all(anchor) + [how]
         return Answer(
             question=question,
             answer=quoted.text,
@@ -112,10 +116,10 @@ def answer_from(
             return answered(rule.chosen, rule.anchor, rule.how)
         if usable and not failed:
             coverage = Check("coverage", False, f"{rule.coverage:.2f} < {settings.min_coverage}")
-            checks = sentence_checks(usable[0], facts, texts, reports) + [coverage]
+            checks = checked.all(usable[0]) + [coverage]
             return refusal(question, NOTHING_MATCHING, checks)
         if failed:
-            return refused_for(question, closest_failure(failed, facts, texts, reports))
+            return refused_for(question, closest_failure(failed, checked))
         return refusal(question, NOTHING_MATCHING)
 
     if usable and facts.wants_list and passages.chunks_of is not None:
@@ -129,7 +133,7 @@ def answer_from(
         return by_rules(rule)
     # The learned decision, the checks and the rules' choice among its features.
     weighed = answerability.pool(
-        facts, ranked, usable, texts, reports, weight, rule.anchor, rule.how.name
+        facts, ranked, usable, texts, reports, weight, rule.anchor, rule.how.name, checked
     )
     verdict = answerability.decide(model, weighed)
     if verdict.chosen is not None:
