@@ -23,6 +23,7 @@ from reportqa.answer.evidence import first_failure, with_target_lead
 from reportqa.answer.question import analyse
 from reportqa.answer.refusal import screen
 from reportqa.answer.scoring import Candidate, candidates
+from reportqa.answer.settings import AnswerSettings
 from reportqa.engine import Engine
 from reportqa.evaluation.metrics import answer_correct
 from reportqa.evaluation.record import EvalQuestion
@@ -118,8 +119,12 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, default=Path("index-eval"))
     parser.add_argument("--questions", type=Path, default=Path("eval/dev.jsonl"))
     parser.add_argument("--out", type=Path, default=None, help="JSON lines, one per failure")
+    parser.add_argument(
+        "--first-pass-only", action="store_true", help="answer from the top 5 passages only"
+    )
     args = parser.parse_args()
-    engine = Engine(args.index_dir)
+    settings = AnswerSettings(second_pass_hits=0) if args.first_pass_only else None
+    engine = Engine(args.index_dir, answer_settings=settings)
     questions = [q for q in load_questions(args.questions) if q.answerable and not q.chitchat]
     indexed = set(engine.reports)
     rows = []

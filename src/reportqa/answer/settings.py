@@ -16,7 +16,9 @@ class AnswerSettings:
     # in standard deviations above the question's mean similarity to all chunks (see Engine)
     semantic_min_similarity: float = 2.8
     max_list_items: int = 8
-    semantic_from_top_hits: int = 3
+    # ...from any of the passages the first pass reads (top_k); an answer phrased in the report's
+    # words is often in the fourth or fifth passage, under a longer one that shares more words
+    semantic_from_top_hits: int = 5
     max_sentences: int = 3
     max_answer_chars: int = 260
     long_sentence_chars: int = 110  # longer sentences are trimmed to the clauses that answer
