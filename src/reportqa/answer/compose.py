@@ -67,13 +67,25 @@ def compose_answer(
         )
     # each sentence's checks run once, whichever pass reads it
     checked = SentenceChecks(facts, passages.texts, passages.reports)
-    first = answer_from(question, facts, passages, weights, settings, similarity, checked)
+    similarity = remembering(similarity) if similarity is not None else None
+    weight = weights.looked_up(facts.tokens)  # the only terms sentences are scored on
+    ranked = candidates(facts, passages.hits, passages.texts, weight, settings)
+    first = answer_from(question, facts, passages, ranked, weight, settings, similarity, checked)
     if not first.refused or not passages.reserve:
         return first
     # Second pass: the best passages hold no sentence that answers; read the ones ranked next
     # too. Its answer is taken only when it answers: a refusal keeps the first pass's reason.
+    # The passages read first are weighed again (their sentences' scores, checks and closeness
+    # in meaning are kept); of those ranked next, only sentences holding a question term: a
+    # paraphrase is sought in the best passages only (semantic_from_top_hits), so no other is
+    # likely to answer.
     deeper = replace(passages, hits=[*passages.hits, *passages.reserve], reserve=())
-    second = answer_from(question, facts, deeper, weights, settings, similarity, checked)
+    further = candidates(
+        facts, list(passages.reserve), passages.texts, weight, settings, len(passages.hits)
+    )
+    # a stable sort: as if all the passages had been scored at once
+    ranked = sorted([*ranked, *(c for c in further if c.matched)], key=lambda c: -c.score)
+    second = answer_from(question, facts, deeper, ranked, weight, settings, similarity, checked)
     if second.refused:
         return first
     second.checks.append(Check("second_pass", True, f"{len(deeper.hits)} passages").to_dict())
@@ -85,16 +97,15 @@ def answer_from(
     question: str,
     facts: QuestionFacts,
     passages: Passages,
-    weights: TermWeights,
+    ranked: list[Candidate],
+    weight: Weight,
     settings: AnswerSettings,
-    similarity: Similarity | None = None,
-    checked: SentenceChecks | None = None,
+    similarity: Similarity | None,
+    checked: SentenceChecks,
 ) -> Answer:
-    """The answer from these passages alone (one pass; `compose_answer` may make a second)."""
+    """The answer from these passages' sentences `ranked` (best first) alone: one pass;
+    `compose_answer` may make a second."""
     texts, reports = passages.texts, passages.reports
-    checked = checked or SentenceChecks(facts, texts, reports)
-    weight = weights.looked_up(facts.tokens)  # the only terms sentences are scored on
-    ranked = candidates(facts, passages.hits, texts, weight, settings)
     screened = screen(ranked, facts, texts, reports, settings, checked)
     usable, failed = screened.usable, screened.failed
 
@@ -180,3 +191,16 @@ def rules_choice(
         if semantic is not None:
             return RulesChoice([semantic], semantic, Check("similarity", True), covered)
     return RulesChoice([], None, Check("coverage", False), covered)
+
+
+def remembering(similarity: Similarity) -> Similarity:
+    """`similarity` embedding each sentence once per question, whichever pass asks."""
+    known: dict[str, float] = {}
+
+    def remembered(sentences: list[str]) -> list[float]:
+        new = [s for s in dict.fromkeys(sentences) if s not in known]
+        if new:
+            known.update(zip(new, similarity(new), strict=True))
+        return [known[s] for s in sentences]
+
+    return remembered

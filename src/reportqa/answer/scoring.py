@@ -77,10 +77,11 @@ def candidates(
     texts: Mapping[str, str],
     weight: Weight,
     settings: AnswerSettings,
+    first_rank: int = 0,
 ) -> list[Candidate]:
-    """Every sentence of the passages, best first."""
+    """Every sentence of the passages, best first (`hits` ranked from `first_rank` on)."""
     found: list[Candidate] = []
-    for rank, hit in enumerate(hits):
+    for rank, hit in enumerate(hits, start=first_rank):
         chunk = hit.chunk
         text = texts[chunk.report]
         section_tokens = set(tokenize(chunk.section))  # once per passage, not per sentence
