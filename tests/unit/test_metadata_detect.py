@@ -99,3 +99,12 @@ def test_a_city_named_with_zhou_gets_its_shi(stem: str, body: str, places: list[
     meta = detect_meta("", stem, {}, body)
     assert meta.places == places and meta.sources["places"] == "file name"
     assert meta.issuer == places[0] + "人民政府"
+
+
+def test_a_report_that_opens_with_its_review_part_is_a_work_report() -> None:
+    # As 阿坝's does: no title line, no greeting, the first line heads the review of 2023.
+    body = "2023年工作回顾\n刚刚过去的2023年，是开局之年。\n2024年工作安排\n今年要稳增长。\n"
+    meta = detect_meta("", "阿坝", {}, body)
+    assert meta.title == "阿坝"
+    assert (meta.kind, meta.years) == ("政府工作报告", [2023, 2024])
+    assert meta.sources["kind"] == meta.sources["years"] == "body"

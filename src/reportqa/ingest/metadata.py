@@ -94,6 +94,11 @@ _WORK_REPORT_BODY = re.compile(
     if rules.on("metadata")
     else r"向大会报告(?:政府)?工作"
 )
+# A part headed "2023年工作回顾" (alone on its line, numbered or not) is a work report's: some
+# open with it, without the "向大会报告工作" greeting.
+_REVIEW_PART = re.compile(
+    r"^(?:[一二三四五六七八九十]+、)?(?:19|20)\d{2}年(?:政府)?工作回顾\s*$", re.M
+)
 _MIN_MENTIONS = 3
 _BODY_CHARS = 10000
 
@@ -234,7 +239,7 @@ def detect_meta(
         sources["kind"] = sources["title"]
     elif detect_kind(stem):
         kind, sources["kind"] = detect_kind(stem), "file name"
-    elif body and _WORK_REPORT_BODY.search(body[:5000]):
+    elif body and (_WORK_REPORT_BODY.search(body[:5000]) or _REVIEW_PART.search(body[:5000])):
         kind, sources["kind"] = "政府工作报告", "body"
 
     places = places_in_title(compact) if sources["title"] != "file name" else []
