@@ -128,3 +128,30 @@ def test_decimals_and_month_ranges_do_not_open_headings() -> None:
     text = f"{filler}1—11月，投资增长4.1%。1.2万户完成改造。{filler}"
     assert headings(text) == []
     assert_exact(text)
+
+
+# Real reports whose text was pasted into Word as one paragraph (development reports of the
+# evaluation corpus, eval/reports/SOURCES.md).
+PASTED_REPORTS = {
+    "泸州.docx": ("2023年工作回顾", "2024年工作安排建议"),
+    "潍坊.docx": ("一、2023年工作回顾", "二、2024年政府工作安排"),
+    "防城港.docx": ("一、2023年工作回顾", "二、2024年工作安排"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PASTED_REPORTS))
+def test_real_pasted_reports_have_their_review_and_plan_parts(name: str) -> None:
+    from question_files import corpus_report_text
+
+    text = corpus_report_text(name)
+    assert len([line for line in text.splitlines() if line.strip()]) <= 2  # one paragraph
+    review, plan = PASTED_REPORTS[name]
+    top = [heading for level, heading in headings(text) if level == 1]
+    assert top[:2] == [review, plan]
+    units = parse_report(text).units
+    in_plan = [u for u in units if u.path[:1] == (plan,) and not u.is_heading]
+    in_review = [u for u in units if u.path[:1] == (review,) and not u.is_heading]
+    # Most of the report sits in one of its parts, and the plan's sub-headings are below it.
+    assert len(in_plan) > 50 and len(in_review) > 50
+    assert any(len(u.path) >= 2 for u in in_plan)
+    assert_exact(text)
