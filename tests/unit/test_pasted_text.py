@@ -5,9 +5,12 @@ every offset still indexes into the text unchanged."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paths import SEEDS
 from reportqa.ingest.parse import chunk_report, paragraphs, parse_report, section_title_end
+from test_parse import assert_exact_and_complete
 
 XIAMEN = SEEDS / "xiamen-2024-zfgzbg.txt"
 
@@ -155,3 +158,23 @@ def test_real_pasted_reports_have_their_review_and_plan_parts(name: str) -> None
     assert len(in_plan) > 50 and len(in_review) > 50
     assert any(len(u.path) >= 2 for u in in_plan)
     assert_exact(text)
+
+
+# The pieces pasted text is made of, with no line break: headings of every kind, part titles,
+# sentence ends, colons, indents, quotes.
+_PASTED_PIECES = st.sampled_from(
+    ["一、", "（一）", "(二)", "1.", "2、", "第一章", "一是", "。", "；", "：", "！", "，", "“", "”",
+     "《", "》", "（", "）", "　　", "  ", "2023年工作回顾", "2024年工作安排建议", "加强政府自身建设",
+     "2024年", "5.5%", "突出政治引领，筑牢根基。", "全区新收行政复议案件120件", "的", "报告"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PASTED_PIECES, min_size=1, max_size=40))
+def test_pasted_text_is_chunked_exactly_and_completely(pieces: list[str]) -> None:
+    body = "".join(pieces)
+    text = body * (2100 // len(body) + 1)  # over the pasted-text length, on one line
+    spans = paragraphs(text, 0, len(text))
+    assert all(s < e and text[s:e] == text[s:e].strip() for s, e in spans)
+    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False))
+    assert_exact_and_complete(text)
