@@ -19,6 +19,10 @@
 - growth: a growth asked (增长了多少) is not answered by an amount alone;
 - qualified: the thing asked is not a qualified kind of it (人均/海洋生产总值 for 生产总值), nor a
   compound holding its name (进出口 for 出口).
+
+Beside the rules, `deep_reading` (answer/settings.py): when the best passages give no answer the
+answer step reads the passages ranked next, and seeks a paraphrase's answer in all the passages it
+reads first rather than the best three.
 """
 
 from __future__ import annotations
@@ -42,9 +46,11 @@ RULES = (
 OFF = frozenset(r.strip() for r in os.environ.get("REPORTQA_RULES_OFF", "").split(",") if r.strip())
 # The learned answer/refuse decision (answer/answerability.py) is switched off like a rule.
 LEARNED = ("answerability",)
+# How deep the answer step reads (answer/settings.py) is switched off like a rule, too.
+READING = ("deep_reading",)
 
 
 def on(rule: str) -> bool:
     """Whether a rule is on (read once, when the process starts)."""
-    assert rule in RULES or rule in LEARNED, rule
+    assert rule in RULES or rule in LEARNED or rule in READING, rule
     return rule not in OFF

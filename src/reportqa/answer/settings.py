@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportqa import rules
+
+# REPORTQA_RULES_OFF=deep_reading: the best passages alone, the best three for a paraphrase.
+_DEEP = rules.on("deep_reading")
+
 
 @dataclass(frozen=True)
 class AnswerSettings:
@@ -18,7 +23,7 @@ class AnswerSettings:
     max_list_items: int = 8
     # ...from any of the passages the first pass reads (top_k); an answer phrased in the report's
     # words is often in the fourth or fifth passage, under a longer one that shares more words
-    semantic_from_top_hits: int = 5
+    semantic_from_top_hits: int = 5 if _DEEP else 3
     max_sentences: int = 3
     max_answer_chars: int = 260
     long_sentence_chars: int = 110  # longer sentences are trimmed to the clauses that answer
@@ -42,4 +47,4 @@ class AnswerSettings:
     list_anchor_min_score_share: float = 0.75
     # Passages retrieved for the second pass (see Passages.reserve): when the best `top_k` give
     # no answer, the answer step reads this many. 0: no second pass.
-    second_pass_hits: int = 20
+    second_pass_hits: int = 20 if _DEEP else 0
