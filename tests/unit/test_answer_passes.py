@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reportqa.answer import refusal
-from reportqa.answer.compose import compose_answer
+from reportqa.answer.compose import compose_answer, remembering
 from reportqa.answer.evidence import CHECKS, run_checks
 from reportqa.answer.passages import Passages
 from reportqa.answer.question import analyse
@@ -96,3 +96,16 @@ def test_each_check_of_a_sentence_runs_once_however_often_it_is_asked(
     assert checks.all(cand) == full
     assert full == run_checks(facts, ANSWER, DEEPER.chunk.section, REPORTS["r"])
     assert set(counted.values()) == {1} and len(counted) == len(CHECKS)
+
+
+def test_each_sentence_is_embedded_once_per_question_whichever_pass_asks() -> None:
+    asked: list[list[str]] = []
+
+    def similarity(sentences: list[str]) -> list[float]:
+        asked.append(list(sentences))
+        return [float(len(s)) for s in sentences]
+
+    remembered = remembering(similarity)
+    assert remembered(["甲乙", "丙"]) == [2.0, 1.0]
+    assert remembered(["丙", "丁戊己", "丁戊己"]) == [1.0, 3.0, 3.0]
+    assert asked == [["甲乙", "丙"], ["丁戊己"]]
