@@ -66,6 +66,7 @@ class KeywordIndex:
                 arrays["indptr"],
                 int(arrays["num_docs"]),
                 read_data=file_reader(arrays["data"]),
+                read_indices=file_reader(arrays["indices"]),
             )
             self._mapped = (arrays["data"], arrays["indices"])
             for mapped in self._mapped:
