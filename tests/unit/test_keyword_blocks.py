@@ -123,3 +123,26 @@ def test_block_bounds_and_batches_score_fewer_rows(
     monkeypatch.setattr(keyword_top, "FIRST_BATCH_DEPTHS", 10**9)
     without = rows_scored()
     assert with_blocks < 0.6 * without, (with_blocks, without)
+
+
+def test_lookups_within_blocks_find_what_a_search_of_the_whole_list_finds(
+    small_blocks: None,
+) -> None:
+    rng = np.random.default_rng(5)
+    postings = copied_postings(rng, 400, 6, 20)
+    full = [full_sum(postings, [t]) for t in range(20)]
+    for size in (1, 7, 40, 300):
+        rows = np.sort(rng.choice(postings.num_docs, size, replace=False))
+        for term in range(20):
+            starts = postings.block_starts(term)
+            start, end = postings.span(term)
+            listed = postings.indices[start:end]
+            if starts is not None:
+                blocks = rows // 16
+                windowed = keyword_top._lower_bounds(
+                    listed, rows, starts[blocks], starts[blocks + 1]
+                )
+                assert windowed.tolist() == np.searchsorted(listed, rows).tolist()
+            assert keyword_top.exact_scores(postings, [term], rows).tobytes() == (
+                full[term][rows].tobytes()
+            )

@@ -72,8 +72,9 @@ class Postings:
     read_indices: Callable[[int, int], np.ndarray] | None = field(default=None, repr=False)
     # Each term's largest score, computed on first use (NaN: not yet).
     _largest: np.ndarray | None = field(default=None, repr=False)
-    # Long lists' largest score per block of rows, computed on first use.
-    _blocks: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    # Long lists' largest score per block of rows and where each block begins in the list,
+    # computed on first use.
+    _blocks: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Plain arrays over the same memory: slicing a np.memmap costs a subclass per slice.
@@ -107,6 +108,16 @@ class Postings:
     def block_bounds(self, term: int) -> np.ndarray | None:
         """The term's largest score in each block of `BLOCK_ROWS` rows (0 where it has none),
         for a list of at least `BLOCK_MIN_POSTINGS` (None for a shorter one)."""
+        found = self._block_info(term)
+        return None if found is None else found[0]
+
+    def block_starts(self, term: int) -> np.ndarray | None:
+        """For such a list, where each block's postings begin in it (one more entry: its
+        length), so that a row is looked up among its block's postings only."""
+        found = self._block_info(term)
+        return None if found is None else found[1]
+
+    def _block_info(self, term: int) -> tuple[np.ndarray, np.ndarray] | None:
         found = self._blocks.get(term)
         if found is not None:
             return found
@@ -115,15 +126,16 @@ class Postings:
             return None
         data = self.read_data(start, end) if self.read_data else self.data[start:end]
         rows = self.read_indices(start, end) if self.read_indices else self.indices[start:end]
-        blocks = np.asarray(rows, dtype=np.int64) // BLOCK_ROWS
+        count = -(-self.num_docs // BLOCK_ROWS)
+        starts = np.searchsorted(rows, np.arange(count + 1, dtype=np.int64) * BLOCK_ROWS)
+        bounds = np.zeros(count, dtype=np.float32)
+        filled = np.flatnonzero(starts[1:] > starts[:-1])
         # Rows ascend, so each block's postings are one run.
-        firsts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
-        bounds = np.zeros(-(-self.num_docs // BLOCK_ROWS), dtype=np.float32)
-        bounds[blocks[firsts]] = np.maximum.reduceat(data, firsts)
+        bounds[filled] = np.maximum.reduceat(data, starts[filled])
         if len(self._blocks) >= BLOCK_CACHE_TERMS:
             self._blocks.clear()  # a bound on memory; the common terms come back at once
-        self._blocks[term] = bounds
-        return bounds
+        self._blocks[term] = (bounds, starts.astype(np.int32 if end - start < 2**31 else np.int64))
+        return self._blocks[term]
 
 
 @dataclass(frozen=True)
@@ -214,8 +226,9 @@ def kept_positions(rows: np.ndarray, allowed: RowRanges) -> np.ndarray:
 def exact_scores(postings: Postings, terms: list[int], rows: np.ndarray) -> np.ndarray:
     """The full BM25 sum for these sorted rows, each term in query order: a term with a short
     list is added over its whole list (into a scratch array indexed by row), a longer one is
-    looked up for these rows by binary search. Either way each row gets the same float32
-    additions in the same order as the full sum."""
+    looked up for these rows by binary search (within each row's block where the list has
+    block starts). Either way each row gets the same float32 additions in the same order as
+    the full sum."""
     scratch: np.ndarray | None = None
     out = np.zeros(len(rows), dtype=np.float32)
     for term in terms:
@@ -230,7 +243,12 @@ def exact_scores(postings: Postings, terms: list[int], rows: np.ndarray) -> np.n
                 scratch[rows] = out
             scratch[listed] += postings.data[start:end]
             continue
-        at = np.searchsorted(listed, rows)
+        starts = postings.block_starts(term)
+        if starts is None:
+            at = np.searchsorted(listed, rows)
+        else:
+            blocks = rows // BLOCK_ROWS
+            at = _lower_bounds(listed, rows, starts[blocks], starts[blocks + 1])
         inside = at < len(listed)
         inside[inside] = listed[at[inside]] == rows[inside]
         if scratch is None:
@@ -238,6 +256,24 @@ def exact_scores(postings: Postings, terms: list[int], rows: np.ndarray) -> np.n
         else:
             scratch[rows[inside]] += postings.data[start:end][at[inside]]
     return out if scratch is None else scratch[rows]
+
+
+def _lower_bounds(
+    listed: np.ndarray, rows: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """np.searchsorted(listed, rows) where each row's position is known to lie within
+    [low, high): a binary search of all rows at once within their windows. A window is one
+    block's postings, a few cache lines, where a search of the whole list misses the cache
+    at every step."""
+    low, high = low.astype(np.int64), high.astype(np.int64)
+    last = len(listed) - 1
+    for _ in range(int((high - low).max(initial=0)).bit_length()):
+        active = low < high
+        middle = (low + high) >> 1
+        less = active & (listed[np.minimum(middle, last)] < rows)
+        low = np.where(less, middle + 1, low)
+        high = np.where(active & ~less, middle, high)
+    return low
 
 
 def _ranked(rows: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -328,16 +364,18 @@ def _block_reach(
 ) -> np.ndarray:
     """The most each row's score can become: its partial score plus, for each term not taken,
     the term's largest score in the row's block (its largest anywhere for a short list)."""
-    extra = np.zeros(len(rows), dtype=np.float64)
     elsewhere = 0.0
-    if left and len(rows):
-        blocks = rows // BLOCK_ROWS
-        for term in left:
-            bounds = postings.block_bounds(term)
-            if bounds is None:
-                elsewhere += times[term] * postings.largest(term)
-            else:
-                extra += bounds[blocks].astype(np.float64) * times[term]
+    per_block: np.ndarray | None = None
+    for term in left:
+        bounds = postings.block_bounds(term)
+        if bounds is None:
+            elsewhere += times[term] * postings.largest(term)
+        else:
+            # Summed per block, then read once per row.
+            if per_block is None:
+                per_block = np.zeros(len(bounds), dtype=np.float64)
+            per_block += bounds.astype(np.float64) * times[term]
+    extra = np.zeros(len(rows)) if per_block is None else per_block[rows // BLOCK_ROWS]
     # Never above the bound without blocks (each block's largest is at most the list's).
     return np.minimum(_reach(partial, elsewhere) + extra * (1 + _RELATIVE), _reach(partial, rest))
 
