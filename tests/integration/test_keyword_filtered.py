@@ -39,6 +39,7 @@ def test_filtered_keyword_top_equals_full_sum_then_filter(
         # a time: what a large index does, on a small one.
         monkeypatch.setattr(keyword_top, "BLOCK_ROWS", 8)
         monkeypatch.setattr(keyword_top, "BLOCK_MIN_POSTINGS", 20)
+        monkeypatch.setattr(keyword_top, "BLOCKS_FOR_ROWS", 0)
         monkeypatch.setattr(keyword_top, "FIRST_BATCH_DEPTHS", 1)
 
     keyword = KeywordIndex.load(all_index)

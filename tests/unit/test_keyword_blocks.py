@@ -55,6 +55,7 @@ def report_filter(rng: np.random.Generator, docs: int, report_rows: int) -> RowR
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyword_top, "BLOCK_ROWS", 16)
     monkeypatch.setattr(keyword_top, "BLOCK_MIN_POSTINGS", 50)
+    monkeypatch.setattr(keyword_top, "BLOCKS_FOR_ROWS", 0)
 
 
 def test_block_bounds_are_each_blocks_largest_score(small_blocks: None) -> None:
@@ -146,3 +147,19 @@ def test_lookups_within_blocks_find_what_a_search_of_the_whole_list_finds(
             assert keyword_top.exact_scores(postings, [term], rows).tobytes() == (
                 full[term][rows].tobytes()
             )
+
+
+def test_blocks_are_made_only_when_many_rows_are_in_reach(
+    small_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    postings = copied_postings(np.random.default_rng(2), 300, 8, 30)
+    terms = list(range(30))
+    every = RowRanges.every(postings.num_docs)
+    monkeypatch.setattr(keyword_top, "BLOCKS_FOR_ROWS", postings.num_docs)
+    expected = best_rows(postings, terms, every, 20)
+    assert not postings._blocks  # no list read whole for a few rows
+    monkeypatch.setattr(keyword_top, "BLOCKS_FOR_ROWS", 0)
+    found = best_rows(postings, terms, every, 20)
+    assert postings._blocks
+    assert found[0].tolist() == expected[0].tolist()
+    assert found[1].tobytes() == expected[1].tobytes()

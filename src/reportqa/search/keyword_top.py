@@ -52,6 +52,9 @@ BLOCK_ROWS = 256
 BLOCK_MIN_POSTINGS = 20_000
 # Terms whose block bounds are kept (each is num_docs / BLOCK_ROWS float32: 21 KB at 1.4 M rows).
 BLOCK_CACHE_TERMS = 4_096
+# Block bounds are made (a whole list read) only when more rows than this are in reach without
+# them; fewer are scored exactly at less cost.
+BLOCKS_FOR_ROWS = 2_000
 # The first batch of rows scored exactly, in depths; later batches double.
 FIRST_BATCH_DEPTHS = 4
 
@@ -105,21 +108,22 @@ class Postings:
             self._largest[term] = value
         return float(value)
 
-    def block_bounds(self, term: int) -> np.ndarray | None:
+    def block_bounds(self, term: int, make: bool = True) -> np.ndarray | None:
         """The term's largest score in each block of `BLOCK_ROWS` rows (0 where it has none),
-        for a list of at least `BLOCK_MIN_POSTINGS` (None for a shorter one)."""
-        found = self._block_info(term)
+        for a list of at least `BLOCK_MIN_POSTINGS` (None for a shorter one, or, unless `make`,
+        for one whose blocks were not made yet)."""
+        found = self._block_info(term, make)
         return None if found is None else found[0]
 
-    def block_starts(self, term: int) -> np.ndarray | None:
+    def block_starts(self, term: int, make: bool = True) -> np.ndarray | None:
         """For such a list, where each block's postings begin in it (one more entry: its
         length), so that a row is looked up among its block's postings only."""
-        found = self._block_info(term)
+        found = self._block_info(term, make)
         return None if found is None else found[1]
 
-    def _block_info(self, term: int) -> tuple[np.ndarray, np.ndarray] | None:
+    def _block_info(self, term: int, make: bool) -> tuple[np.ndarray, np.ndarray] | None:
         found = self._blocks.get(term)
-        if found is not None:
+        if found is not None or not make:
             return found
         start, end = self.span(term)
         if end - start < BLOCK_MIN_POSTINGS:
@@ -243,7 +247,8 @@ def exact_scores(postings: Postings, terms: list[int], rows: np.ndarray) -> np.n
                 scratch[rows] = out
             scratch[listed] += postings.data[start:end]
             continue
-        starts = postings.block_starts(term)
+        # Blocks already made only: a few rows' lookups do not pay for reading a whole list.
+        starts = postings.block_starts(term, make=False)
         if starts is None:
             at = np.searchsorted(listed, rows)
         else:
@@ -340,7 +345,11 @@ def best_rows(
         threshold = _depth_th(partial[candidates], depth) if len(candidates) >= depth else 0.0
     candidates.sort()
     left = order[taken:]
-    reach = _block_reach(postings, partial[candidates], candidates, left, times, rest)
+    # Block bounds are made for the terms left (each list read once, then kept) only where
+    # many rows are in reach by the lists' largest scores; those made already always serve.
+    reach = _reach(partial[candidates], rest)
+    many = int(np.count_nonzero(reach >= threshold)) > BLOCKS_FOR_ROWS
+    reach = _block_reach(postings, partial[candidates], candidates, left, times, rest, many)
     if threshold > 0:
         # Rows whose partial score plus what the other terms could add stays below the
         # depth-th partial score cannot be in the top.
@@ -361,13 +370,15 @@ def _block_reach(
     left: list[int],
     times: Counter[int],
     rest: float,
+    make: bool = True,
 ) -> np.ndarray:
     """The most each row's score can become: its partial score plus, for each term not taken,
-    the term's largest score in the row's block (its largest anywhere for a short list)."""
+    the term's largest score in the row's block (its largest anywhere for a short list, or,
+    unless `make`, for a list whose blocks were not made yet)."""
     elsewhere = 0.0
     per_block: np.ndarray | None = None
     for term in left:
-        bounds = postings.block_bounds(term)
+        bounds = postings.block_bounds(term, make)
         if bounds is None:
             elsewhere += times[term] * postings.largest(term)
         else:
