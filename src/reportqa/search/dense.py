@@ -29,7 +29,6 @@ import numpy as np
 
 from reportqa.indexing.arrays import load_mapped, read_block, read_rows_at
 from reportqa.search.keyword_top import RowRanges
-from reportqa.search.mapped_files import release_file
 from reportqa.search.vector_rows import VectorRows
 
 ANN_MIN_VECTORS = 50_000
@@ -39,10 +38,6 @@ EXACT_MAX_ROWS = 20_000
 FILTER_PROBE_FACTOR = 4
 # Candidates taken from the IVF lists before exact re-scoring.
 ANN_CANDIDATES = 100
-# The IVF lists' pages the server has mapped are let go after searches that probed this many
-# bytes of lists (as the BM25 maps are): they would otherwise stay resident (0.3 GB of them after
-# a few hundred questions at 10,000 reports).
-RELEASE_AFTER_BYTES = 256_000_000
 SETTINGS = "dense.json"
 MOMENTS = "dense_moments.npz"
 FAISS_FILE = "dense.faiss"
@@ -87,11 +82,6 @@ class DenseIndex:
         self.filter_probe_factor = FILTER_PROBE_FACTOR
         # Rows read from the file for re-scoring and exact search (None: from `vectors`).
         self._rows_on_disk = rows_on_disk
-        # The memory-mapped IVF file (None: an index in memory), and the bytes of lists probed
-        # since its pages were last let go.
-        self.mapped_file: Path | None = None
-        self._file_bytes = 0
-        self._probed_bytes = 0
 
     def _take(self, rows: np.ndarray) -> np.ndarray:
         """These vectors (ascending row ids)."""
@@ -176,8 +166,6 @@ class DenseIndex:
             wanted = k
         sims, ids = self._index.search(q, wanted, params=params)
         del bits
-        if self.approximate and self.mapped_file is not None:
-            self._probed(params.nprobe)
         found = ids[0][ids[0] >= 0]
         if self.approximate and self._vectors is not None and len(found):
             # Exact cosines from the stored vectors: the quantised ones are only for ranking.
@@ -186,16 +174,6 @@ class DenseIndex:
             order = np.argsort(-exact, kind="stable")[:k]
             return found[order], exact[order].astype(np.float32)
         return found[:k].astype(np.int64), sims[0][: len(found)][:k]
-
-    def _probed(self, nprobe: int) -> None:
-        """Count the bytes of lists a search read (their average size), and let the mapped
-        pages go once they add up: they stay in the page cache, not in the server."""
-        assert self.mapped_file is not None
-        average_list = self._file_bytes // max(1, int(self._index.nlist))
-        self._probed_bytes += nprobe * average_list
-        if self._probed_bytes > RELEASE_AFTER_BYTES:
-            self._probed_bytes = 0
-            release_file(self.mapped_file)
 
     def save(self, folder: Path) -> None:
         """Write the FAISS file (flat indexes only; large ones are written by `write_dense`)."""
@@ -229,11 +207,7 @@ class DenseIndex:
         if (folder / MOMENTS).exists():
             with np.load(folder / MOMENTS) as saved:
                 moments = (int(saved["count"]), saved["total"], saved["outer"])
-        loaded = cls(index, vectors, moments, nprobe, rows_on_disk)
-        if nprobe:
-            loaded.mapped_file = folder / FAISS_FILE
-            loaded._file_bytes = loaded.mapped_file.stat().st_size
-        return loaded
+        return cls(index, vectors, moments, nprobe, rows_on_disk)
 
 
 def _exact_among(

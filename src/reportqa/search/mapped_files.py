@@ -11,11 +11,9 @@ pages stay in the kernel's page cache, not in the process.
 
 from __future__ import annotations
 
-import ctypes
 import mmap
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -56,31 +54,3 @@ def file_reader(array: np.ndarray) -> Callable[[int, int], np.ndarray] | None:
         return out
 
     return read
-
-
-def release_file(path: Path) -> int:
-    """Unmap the touched pages of every read-only mapping of this file in the process, as
-    `release` does for an array: for maps made by a library (FAISS maps its IVF lists itself),
-    found in /proc/self/maps. Returns the bytes of mapping advised (0 where there is no such
-    file or no madvise)."""
-    advise = getattr(mmap, "MADV_DONTNEED", None)
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            lines = maps.readlines()
-    except OSError:
-        return 0
-    if advise is None:
-        return 0
-    wanted = os.path.realpath(path)
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    released = 0
-    for line in lines:
-        fields = line.split(maxsplit=5)
-        # Only read-only maps: dropping the pages of a written private map would lose them.
-        if len(fields) < 6 or fields[5].strip() != wanted or "w" in fields[1]:
-            continue
-        start, end = (int(bound, 16) for bound in fields[0].split("-"))
-        if libc.madvise(start, end - start, advise) == 0:
-            released += end - start
-    return released
