@@ -50,8 +50,9 @@ TAKE_PER_ROW = 4
 # into the partial sums or looked up cheaply anyway).
 BLOCK_ROWS = 256
 BLOCK_MIN_POSTINGS = 20_000
-# Terms whose block bounds are kept (each is num_docs / BLOCK_ROWS float32: 21 KB at 1.4 M rows).
-BLOCK_CACHE_TERMS = 4_096
+# Terms whose blocks are kept: each takes num_docs / BLOCK_ROWS float32 bounds and int32 starts,
+# 42 KB at 1.4 M rows, so at most 86 MB (10,000 synthetic reports: 2,155 lists this long).
+BLOCK_CACHE_TERMS = 2_048
 # Block bounds are made (a whole list read) only when more rows than this are in reach without
 # them; fewer are scored exactly at less cost.
 BLOCKS_FOR_ROWS = 2_000
