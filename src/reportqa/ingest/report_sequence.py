@@ -56,7 +56,7 @@ class TextSpool:
     folder; it is removed when this object goes."""
 
     def __init__(self, beside: Path | None = None) -> None:
-        self._beside = beside
+        self._beside = beside.resolve() if beside is not None else None  # "." has no name
         self._folder: Path | None = None
         self._reports: dict[Path, tuple[Path, SourceReport]] = {}
 
