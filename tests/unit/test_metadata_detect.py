@@ -99,3 +99,29 @@ def test_a_city_named_with_zhou_gets_its_shi(stem: str, body: str, places: list[
     meta = detect_meta("", stem, {}, body)
     assert meta.places == places and meta.sources["places"] == "file name"
     assert meta.issuer == places[0] + "人民政府"
+
+
+def test_a_report_that_opens_with_its_review_part_is_a_work_report() -> None:
+    # As 阿坝's does: no title line, no greeting, the first line heads the review of 2023.
+    body = "2023年工作回顾\n刚刚过去的2023年，是开局之年。\n2024年工作安排\n今年要稳增长。\n"
+    meta = detect_meta("", "阿坝", {}, body)
+    assert meta.title == "阿坝"
+    assert (meta.kind, meta.years) == ("政府工作报告", [2023, 2024])
+    assert meta.sources["kind"] == meta.sources["years"] == "body"
+
+
+def test_places_a_server_learned_change_no_detection() -> None:
+    # A running server teaches the segmenter its index's places; a report indexed afterwards
+    # (an upload) must get the metadata a fresh `reportqa index` gives it. The shipped dictionary
+    # has 百色 as a noun (so the body alone does not name it a place) and 天门 as a place, but
+    # not 天门市, which learning makes one word.
+    from reportqa.answer.question import learn_place_names
+
+    bodies = [
+        "各位代表：\n百色的发展取得新成效。百色经济总量增长。百色人民生活改善。百色面貌一新。\n",
+        "各位代表：\n天门的发展取得新成效。天门市经济总量增长。天门人民生活改善。九真面貌一新。\n",
+    ]
+    before = [detect_meta("", "report-1", {}, body).places for body in bodies]
+    learn_place_names(["百色市", "天门市"])
+    after = [detect_meta("", "report-1", {}, body).places for body in bodies]
+    assert after == before

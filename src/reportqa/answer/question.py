@@ -60,6 +60,27 @@ MAX_HMM_CHARS = 64
 MAX_SUBSET_CHARS = 120
 
 
+# The shipped dictionary's tags of the words learn_place_names re-tagged (None: not a word of
+# it). Detecting a report's metadata reads words through shipped_words, so it gives the same result
+# in a fresh command as in a server that has opened an index and learned its places.
+_SHIPPED_TAGS: dict[str, str | None] = {}
+
+
+def shipped_words(word: str, tag: str) -> list[tuple[str, str | None]]:
+    """A segmented word as the shipped dictionary reads it, whatever places were learned since:
+    a learned word keeps its shipped tag, and a learned full name the dictionary lacks
+    ("天门市") is its short name ("天门", with that one's shipped tag) and its suffix."""
+    if word not in _SHIPPED_TAGS:
+        return [(word, tag)]
+    if _SHIPPED_TAGS[word] is not None:
+        return [(word, _SHIPPED_TAGS[word])]
+    short = zh.strip_admin_suffix(word)
+    if short == word:
+        return [(word, None)]
+    known = jieba_posseg().dt.word_tag_tab.get(short)
+    return [(short, _SHIPPED_TAGS.get(short, known)), (word[len(short) :], None)]
+
+
 def learn_place_names(places: list[str]) -> None:
     """Teach the segmenter the places of the indexed reports ("嘉兴", "天门"), in full and short
     form, so a question naming them finds them as places: its dictionary tags some as person
@@ -70,6 +91,7 @@ def learn_place_names(places: list[str]) -> None:
     for place in places:
         for form in {place, zh.strip_admin_suffix(place)}:
             if len(form) >= 2 and tokenizer.word_tag_tab.get(form) != "ns":
+                _SHIPPED_TAGS.setdefault(form, tokenizer.word_tag_tab.get(form))
                 tokenizer.add_word(form, 1000, "ns")
 
 

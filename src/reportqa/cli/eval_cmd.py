@@ -64,9 +64,12 @@ def ensure_index(paths: list[Path], index_dir: Path, embedder: Any) -> str:
     reports are embedded, so an up-to-date index is reused as it is."""
     from reportqa.indexing.build import build_index
     from reportqa.ingest.parse import ChunkSettings
-    from reportqa.ingest.read import find_report_files, read_reports
+    from reportqa.ingest.read import read_reports, select_report_files
 
-    reports, failures = read_reports(find_report_files(paths))
+    files, notes = select_report_files(paths)
+    for note in notes:
+        click.echo(note, err=True)
+    reports, failures = read_reports(files)
     for failure in failures:
         click.echo(f"Skipped: {failure}", err=True)
     if not reports:

@@ -78,11 +78,13 @@ def index(
     from reportqa.indexing.guard import check_replaceable
     from reportqa.indexing.parallel_embed import default_workers, start_processes
     from reportqa.ingest.parse import ChunkSettings
-    from reportqa.ingest.read import SUPPORTED_SUFFIXES, find_report_files
+    from reportqa.ingest.read import SUPPORTED_SUFFIXES, select_report_files
     from reportqa.ingest.report_sequence import readable_reports
 
     with command_errors():
-        files = find_report_files(list(paths) or [DEFAULT_SEEDS])
+        files, notes = select_report_files(list(paths) or [DEFAULT_SEEDS])
+        for note in notes:
+            click.echo(note, err=True)
         # Before any work: never replace a folder reportqa did not make.
         check_replaceable(index_dir, files)
         if not files:

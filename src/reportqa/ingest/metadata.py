@@ -94,6 +94,11 @@ _WORK_REPORT_BODY = re.compile(
     if rules.on("metadata")
     else r"向大会报告(?:政府)?工作"
 )
+# A part headed "2023年工作回顾" (alone on its line, numbered or not) is a work report's: some
+# open with it, without the "向大会报告工作" greeting.
+_REVIEW_PART = re.compile(
+    r"^(?:[一二三四五六七八九十]+、)?(?:19|20)\d{2}年(?:政府)?工作回顾\s*$", re.M
+)
 _MIN_MENTIONS = 3
 _BODY_CHARS = 10000
 
@@ -141,11 +146,15 @@ def places_in_body(text: str) -> list[str]:
     # segmenter runs on its dictionary alone: its HMM, which guesses words the dictionary lacks,
     # cost five times as much (a quarter of a second of CPU a report) and its guesses were not
     # places ("开区", "陆港").
-    from reportqa.answer.question import jieba_posseg
+    # Tags as shipped: places a running server learned from its index change no detection.
+    from reportqa.answer.question import jieba_posseg, shipped_words
 
     head = text[:_BODY_CHARS]
     counts: Counter[str] = Counter(
-        w for w, flag in jieba_posseg().cut(head, HMM=False) if flag == "ns" and len(w) >= 2
+        w
+        for word, flag in jieba_posseg().cut(head, HMM=False)
+        for w, shipped in shipped_words(word, flag)
+        if len(w) >= 2 and shipped == "ns"
     )
     counts.update(zh.NAMED_PLACE.findall(head))
     for name in list(counts):
@@ -234,7 +243,7 @@ def detect_meta(
         sources["kind"] = sources["title"]
     elif detect_kind(stem):
         kind, sources["kind"] = detect_kind(stem), "file name"
-    elif body and _WORK_REPORT_BODY.search(body[:5000]):
+    elif body and (_WORK_REPORT_BODY.search(body[:5000]) or _REVIEW_PART.search(body[:5000])):
         kind, sources["kind"] = "政府工作报告", "body"
 
     places = places_in_title(compact) if sources["title"] != "file name" else []

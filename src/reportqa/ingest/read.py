@@ -180,6 +180,63 @@ def find_report_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+# A text is judged only when it has this many letters: a few words tell nothing.
+_MIN_LETTERS_TO_JUDGE = 50
+# Reports are Chinese prose: Chinese characters are nearly all their letters (over 99% in every
+# shipped and evaluation report); a provenance note or a README is mostly Latin letters (the
+# evaluation folder's SOURCES.md: 8%).
+_MIN_CHINESE_SHARE = 0.5
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+# Its opening tells: judging a whole 10,000-report folder must stay cheap.
+_JUDGED_CHARS = 5000
+
+
+def not_a_report(text: str) -> str | None:
+    """Why a text is not a report (it is not Chinese prose), or None when it may be one."""
+    opening = text[:_JUDGED_CHARS]
+    chinese = len(_CHINESE.findall(opening))
+    letters = chinese + len(_LATIN.findall(opening))
+    if letters < _MIN_LETTERS_TO_JUDGE or chinese >= _MIN_CHINESE_SHARE * letters:
+        return None
+    return f"only {chinese / letters:.0%} of its letters are Chinese characters"
+
+
+def _peek_text(path: Path) -> str | None:
+    """A text file's text, or None when it cannot be read (the reader then says why)."""
+    try:
+        return decode_bytes(path.read_bytes(), str(path))
+    except (OSError, InputError):
+        return None
+
+
+def select_report_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The files to index, and a note for each file left out or taken with doubt.
+
+    A folder is expanded as `find_report_files` does, without the text files in it that are not
+    reports (a README, a SOURCES.md beside the reports): each is left out with a note. A file
+    named by itself is always taken, with a note if it does not look like a report.
+    """
+    chosen: list[Path] = []
+    notes: list[str] = []
+    for path in paths:
+        from_folder = path.is_dir()
+        for found in find_report_files([path]):
+            text = _peek_text(found) if found.suffix.lower() in TEXT_SUFFIXES else None
+            reason = not_a_report(text) if text is not None else None
+            if reason and from_folder:
+                notes.append(
+                    f"Left out {found}: not a report ({reason}). Name the file to index it anyway."
+                )
+                continue
+            if reason:
+                notes.append(f"{found} does not look like a report ({reason}); indexed as named.")
+            chosen.append(found)
+    return chosen, notes
+
+
 def read_reports(paths: list[Path]) -> tuple[list[SourceReport], list[InputError]]:
     """Read every file that can be read; the others come back as errors naming them, so one
     broken file does not stop the rest from being indexed."""
