@@ -205,9 +205,24 @@ def pair_lines(pair: int, rows: list[dict[str, object]]) -> list[str]:
         speed = int(r["chars_per_s"])  # type: ignore[call-overload]
         lines.append(
             f"| {pair} | {r['what']} | {speed:,} | {r['seconds']} | {speed / best:.0%} "
-            f"| {speed / one:.0%} | {r['cpu_s']} | {r['load_average']} |"
+            f"| {speed / one:.0%} | {r['cpu_s']} | {cpu_share(r, raw_rows)} "
+            f"| {r['load_average']} |"
         )
     return lines
+
+
+def cpu_share(row: dict[str, object], raw_rows: list[dict[str, object]]) -> str:
+    """For a build: the raw run's CPU seconds over the build's, with as many embedding
+    processes (what of the build's CPU is the embedder's). Steadier than the wall clock on a
+    shared machine, where the CPU a job gets moves with the others' work."""
+    what = str(row["what"])
+    if not what.startswith("build"):
+        return ""
+    many = not what.startswith("build, 1 ")
+    same = [r for r in raw_rows if str(r["what"]).endswith("processes") == many]
+    if not same or "threads" in str(same[0]["what"]):
+        return ""
+    return f"{float(same[0]['cpu_s']) / float(row['cpu_s']):.0%}"  # type: ignore[arg-type]
 
 
 def main() -> None:
@@ -256,8 +271,8 @@ def main() -> None:
         f"{first['passages']:,} passages); each raw run right before its build",
         "",
         "| round | | chars/s | seconds | / best raw of the round | / raw 1 process "
-        "| CPU s | load avg (1, 5, 15 min) |",
-        "|---:|---|---:|---:|---:|---:|---:|---|",
+        "| CPU s | CPU: raw / build | load avg (1, 5, 15 min) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for pair, rows in enumerate(rounds, 1):
         lines += pair_lines(pair, rows)
