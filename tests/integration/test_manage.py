@@ -215,3 +215,29 @@ def test_sidecar_edit_updates_metadata_and_reembeds_only_on_a_new_title(
     sidecar.write_text(json.dumps({**data, "title": "龙华区2019年法治报告"}), encoding="utf-8")
     result = _build(folder, index_dir, counter)
     assert result.embedded_reports == ["shenzhen-longhua-2019-fazhi"]
+
+
+def test_indexing_one_new_file_keeps_the_reports_indexed_before(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    folder = _copy(SMALL, tmp_path / "reports")
+    new = _copy(["huaian-2024-xxgk-nianbao"], tmp_path / "new")
+    index_dir = tmp_path / "index"
+    _build(folder, index_dir, CountingEmbedder(embedder))
+    runner = CliRunner()
+
+    added = runner.invoke(
+        main, ["index", str(new / "huaian-2024-xxgk-nianbao.txt"), "--index-dir", str(index_dir)]
+    )
+    assert added.exit_code == 0, added.output
+    assert "Kept 2 report(s) indexed before" in added.output
+    manifest = read_manifest(index_dir)
+    assert manifest is not None
+    assert set(manifest.reports) == {*SMALL, "huaian-2024-xxgk-nianbao"}
+
+    # A report whose file is gone leaves the index at the next build.
+    (folder / "jinghu-2024-fazhi.txt").unlink()
+    again = runner.invoke(main, ["index", str(new), "--index-dir", str(index_dir)])
+    assert again.exit_code == 0, again.output
+    manifest = read_manifest(index_dir)
+    assert manifest is not None
+    assert set(manifest.reports) == {"shenzhen-longhua-2019-fazhi", "huaian-2024-xxgk-nianbao"}
+    assert "removed: jinghu-2024-fazhi" in again.output

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reportqa.errors import IndexUnusableError
+from reportqa.indexing.build import build_settings
 from reportqa.indexing.manifest import (
     BuildSettings,
     EmbedderInfo,
@@ -19,7 +21,7 @@ from reportqa.indexing.manifest import (
 )
 from reportqa.indexing.store import FORMAT_VERSION, read_manifest
 from reportqa.ingest.metadata import ReportMeta
-from reportqa.ingest.parse import ChunkSettings
+from reportqa.ingest.parse import PARSER_VERSION, ChunkSettings
 
 # A manifest as reportqa wrote it before the typed records (two entries of index-eval/'s,
 # built 2026-11-28, and a PDF entry with its page count), key order included.
@@ -98,7 +100,7 @@ OLD_MANIFEST: dict[str, Any] = {
 def test_a_manifest_written_before_the_records_reads_and_writes_back_unchanged() -> None:
     manifest = Manifest.from_json(copy.deepcopy(OLD_MANIFEST))
     assert manifest.embedder == EmbedderInfo("use-multilingual-v3", 512)
-    assert manifest.chunker == ChunkSettings(200, 1)
+    assert manifest.chunker == ChunkSettings(200, 1, parser=1)  # built before the parser's version
     nanjing = manifest.reports["南京"]
     assert nanjing.rows == (46, 176) and nanjing.years == (2023, 2024) and nanjing.source is None
     assert manifest.reports["scan"].pages == 3
@@ -107,6 +109,23 @@ def test_a_manifest_written_before_the_records_reads_and_writes_back_unchanged()
     assert json.dumps(manifest.to_json(), ensure_ascii=False) == json.dumps(
         OLD_MANIFEST, ensure_ascii=False
     )
+
+
+def test_an_index_of_an_older_parser_is_not_up_to_date_and_the_current_one_round_trips() -> None:
+    # A report pasted into Word as one paragraph gets other passages from parser 2; an index
+    # built by parser 1 must be rebuilt, not kept as up to date on unchanged checksums.
+    old = Manifest.from_json(copy.deepcopy(OLD_MANIFEST))
+    current = build_settings("use-multilingual-v3", ChunkSettings())
+    assert ChunkSettings().parser == PARSER_VERSION > 1
+    assert old.settings != current
+    assert replace(old, chunker=ChunkSettings()).settings == current
+    written = replace(old, chunker=ChunkSettings()).to_json()
+    assert written["chunker"] == {
+        "max_chars": 200,
+        "overlap_sentences": 1,
+        "parser": PARSER_VERSION,
+    }
+    assert Manifest.from_json(written).chunker == ChunkSettings()
 
 
 def test_an_entry_round_trips_through_its_metadata() -> None:
@@ -124,7 +143,7 @@ def test_an_entry_round_trips_through_its_metadata() -> None:
 def test_the_embedder_has_one_shape_and_settings_compare_as_records() -> None:
     manifest = Manifest.from_json(copy.deepcopy(OLD_MANIFEST))
     wanted = BuildSettings(
-        FORMAT_VERSION, "use-multilingual-v3", "cjk-char-bigram-v1", ChunkSettings()
+        FORMAT_VERSION, "use-multilingual-v3", "cjk-char-bigram-v1", ChunkSettings(parser=1)
     )
     assert manifest.settings == wanted
     assert manifest.settings != BuildSettings(

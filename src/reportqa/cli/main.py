@@ -73,7 +73,7 @@ def index(
 ) -> None:
     """Index the reports in PATHS (files or folders; default: seeds/)."""
     from reportqa.indexing.build import build_index, embeds_every_file
-    from reportqa.indexing.carryover import keep_unreadable_indexed
+    from reportqa.indexing.carryover import indexed_files_not_named, keep_unreadable_indexed
     from reportqa.indexing.embed import load_embedder, resolve_embedder_name
     from reportqa.indexing.guard import check_replaceable
     from reportqa.indexing.parallel_embed import default_workers, start_processes
@@ -92,6 +92,17 @@ def index(
                 f"No {'/'.join(SUPPORTED_SUFFIXES)} reports found in "
                 f"{', '.join(map(str, paths or (DEFAULT_SEEDS,)))}."
             )
+        # Reports indexed before and not named now stay while their files exist.
+        unnamed = indexed_files_not_named(index_dir, files)
+        if unnamed:
+            click.echo(
+                f"Kept {len(unnamed)} report(s) indexed before and not named here (their files "
+                f"are still there): {', '.join(p.stem for p in unnamed[:10])}"
+                + (" …" if len(unnamed) > 10 else "")
+                + f". Take one out with: reportqa remove ID --index-dir {index_dir}",
+                err=True,
+            )
+            files = [*files, *unnamed]
         workers = default_workers()
         # A first build of many files embeds in processes from its start: they load their
         # model while the files are checked.

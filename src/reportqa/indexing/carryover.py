@@ -83,3 +83,21 @@ def keep_unreadable_indexed(
         if copy is not None:
             kept.append(copy)
     return kept
+
+
+def indexed_files_not_named(index_dir: Path, files: Sequence[Path]) -> list[Path]:
+    """Files of reports the index at `index_dir` holds that `files` does not name and that are
+    still on disk, in index order.
+
+    `reportqa index new.txt` adds a report: dropping every other indexed report for not being
+    named again would throw away an index that may have taken hours to build. A report leaves
+    the index when its file is gone, or by `reportqa remove`. A named file with the same id (file
+    name without suffix) takes the indexed one's place.
+    """
+    named = {path.stem for path in files}
+    kept = []
+    for report_id, entry in _indexed_entries(index_dir).items():
+        path = Path(entry.path) if entry.path else None
+        if report_id not in named and path is not None and path.is_file():
+            kept.append(path)
+    return kept

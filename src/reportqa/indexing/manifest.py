@@ -9,7 +9,7 @@ JSON: a wrong type in the file is found once, here, with the field it is in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reportqa.ingest.metadata import ReportMeta
@@ -49,7 +49,7 @@ class BuildSettings:
             "format_version": self.format_version,
             "embedder": self.embedder_name,
             "tokenizer": self.tokenizer,
-            "chunker": asdict(self.chunker),
+            "chunker": self.chunker.to_json(),
         }
 
 
@@ -196,7 +196,7 @@ class Manifest:
             "format_version": self.format_version,
             "embedder": self.embedder.to_json(),
             "tokenizer": self.tokenizer,
-            "chunker": asdict(self.chunker),
+            "chunker": self.chunker.to_json(),
             "reportqa_version": self.reportqa_version,
             "built_at": self.built_at,
             "chunk_count": self.chunk_count,
@@ -225,7 +225,7 @@ class Manifest:
                 format_version=int(data["format_version"]),
                 embedder=EmbedderInfo(str(embedder["name"]), int(embedder.get("dim", 0))),
                 tokenizer=str(data.get("tokenizer", "")),
-                chunker=ChunkSettings(**chunker),
+                chunker=ChunkSettings.from_json(chunker),
                 reports=entries,
                 chunk_count=int(data.get("chunk_count", 0)),
                 reportqa_version=str(data.get("reportqa_version", "")),

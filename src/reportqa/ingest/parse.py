@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from reportqa.records import Chunk
 
@@ -90,12 +91,33 @@ class ParsedReport:
     units: list[Unit]
 
 
+# How reports are split into headings and passages. An index records the version it was built
+# with, and a build with another version parses and embeds every report again: the same file may
+# now give other passages, and an index that kept the old ones would answer from stale sections.
+# 1: headings on their own lines; 2: also headings inside text pasted as one paragraph, and a
+# work report's part titles without a number.
+PARSER_VERSION = 2
+
+
 @dataclass(frozen=True)
 class ChunkSettings:
     # Measured on the evaluation set (README): 200 characters with one sentence of overlap ranked
     # best (MRR@10 .948 hybrid, against .894 at 120 and .912 at 300 without overlap).
     max_chars: int = 200
     overlap_sentences: int = 1
+    parser: int = PARSER_VERSION
+
+    def to_json(self) -> dict[str, int]:
+        """The settings as written in a manifest. Indexes built before the parser had a version
+        have no "parser" key; version 1 is written that way, so their manifests stay unchanged."""
+        data = asdict(self)
+        if self.parser == 1:
+            del data["parser"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ChunkSettings:
+        return cls(**{"parser": 1, **data})
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:

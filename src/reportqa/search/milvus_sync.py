@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ def describe(manifest: Manifest) -> dict[str, Any]:
         "embedder": manifest.embedder.name,
         "dim": manifest.embedder.dim,
         "tokenizer": manifest.tokenizer,
-        "chunker": asdict(manifest.chunker),
+        "chunker": manifest.chunker.to_json(),
     }
 
 
