@@ -150,7 +150,7 @@ def build(count: int, workers: int) -> dict[str, object]:
         index_dir = Path(tmp) / "index"
         processes = (
             start_processes(embedder.name, workers)
-            if embeds_every_file(index_dir, len(paths), workers)
+            if embeds_every_file(index_dir, len(paths), workers, embedder.name)
             else None
         )
         reports, _failures = readable_reports(paths)

@@ -70,9 +70,14 @@ def test_started_processes_embed_every_batch_and_end_with_the_build(
 def test_processes_are_started_early_only_for_a_first_build_of_many_files(
     tmp_path: Path,
 ) -> None:
-    assert embeds_every_file(tmp_path / "index", 10, workers=2)
-    assert not embeds_every_file(tmp_path / "index", 9, workers=2)
-    assert not embeds_every_file(tmp_path / "index", 10, workers=1)
+    index_dir = tmp_path / "index"
+    assert embeds_every_file(index_dir, 10, workers=2, embedder="use")
+    assert not embeds_every_file(index_dir, 9, workers=2, embedder="use")
+    assert not embeds_every_file(index_dir, 10, workers=1, embedder="use")
+    assert not embeds_every_file(index_dir, 10, workers=2, embedder="BAAI/bge-small-zh-v1.5")
+    index_dir.mkdir()
+    (index_dir / "manifest.json").write_text("{}", encoding="utf-8")  # an index is there
+    assert not embeds_every_file(index_dir, 10, workers=2, embedder="use")
 
 
 def test_batches_go_in_pieces_and_come_back_whole(embedder) -> None:  # type: ignore[no-untyped-def]

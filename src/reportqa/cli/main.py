@@ -108,7 +108,7 @@ def index(
         # model while the files are checked.
         processes = (
             start_processes(resolve_embedder_name(embedder), workers)
-            if embeds_every_file(index_dir, len(files), workers)
+            if embeds_every_file(index_dir, len(files), workers, resolve_embedder_name(embedder))
             else None
         )
         # A broken file is reported and skipped; the build fails only if nothing is readable.

@@ -20,7 +20,7 @@ from reportqa.errors import InputError
 from reportqa.indexing.answer_terms import has_stored_counts
 from reportqa.indexing.arrays import read_block
 from reportqa.indexing.chunkfile import ChunkFile
-from reportqa.indexing.embed import Embedder
+from reportqa.indexing.embed import DEFAULT_EMBEDDER, Embedder, canonical_embedder_name
 from reportqa.indexing.guard import guarded_index_write
 from reportqa.indexing.index_writer import IndexWriter
 from reportqa.indexing.integrity import missing_files
@@ -29,10 +29,12 @@ from reportqa.indexing.parallel_embed import BatchEmbedder
 from reportqa.indexing.resume import Recorder, ResumeStore
 from reportqa.indexing.store import (
     FORMAT_VERSION,
+    MANIFEST,
     OtherFormatError,
     new_index_folder,
     read_index,
     read_manifest,
+    readable_folder,
     swap_in,
 )
 from reportqa.indexing.tokenize import TOKENIZER_NAME
@@ -271,12 +273,19 @@ def _start_workers_after(reports: Sequence[SourceReport], previous: _Previous) -
     return 0 if fresh is not None and fresh >= START_AT_ONCE_REPORTS else START_AFTER_PASSAGES
 
 
-def embeds_every_file(index_dir: Path, files: int, workers: int) -> bool:
+def embeds_every_file(index_dir: Path, files: int, workers: int, embedder: str) -> bool:
     """Whether a build of `files` report files into `index_dir` will embed in `workers`
     processes from its start, known before reading a file: there is no index there yet, and
     enough files. Its embedding processes can then be started before the files are checked
-    (`parallel_embed.start_processes`), so that they load their model meanwhile."""
-    return workers > 1 and files >= START_AT_ONCE_REPORTS and previous_manifest(index_dir) is None
+    (`parallel_embed.start_processes`), so that they load their model meanwhile. Only for the
+    bundled embedder: another may be missing, or take seconds to import (torch), and an error
+    would then wait for every process to fail to load it."""
+    return (
+        canonical_embedder_name(embedder) == DEFAULT_EMBEDDER
+        and workers > 1
+        and files >= START_AT_ONCE_REPORTS
+        and not (readable_folder(index_dir) / MANIFEST).exists()  # read nothing, raise nothing
+    )
 
 
 def build_index(
