@@ -55,7 +55,7 @@ train: $(STAMP)
 
 # bench/bench.py: the core path (model load, seed index, ask latency); bench/bench_scale.py: 1 and 6
 # reports; bench/bench_throughput.py: the build beside the embedder's raw throughput on the same 30
-# reports (processes and threads); bench/bench_load.py: 50 concurrent clients through the REST API
+# reports (processes and threads, three rounds of raw and build runs back to back); bench/bench_load.py: 50 concurrent clients through the REST API
 # and the Gradio client. Results go to bench/out/. `make bench-10k`: 1,000 and 10,000 synthetic
 # reports made from index-eval's reports and vectors (`make eval` builds it; about an hour here).
 bench: $(STAMP)

@@ -13,9 +13,11 @@ built into an index, every step in a fresh process, on:
 
 Figures are report characters per second, and CPU seconds (all processes, the embedding
 processes' model loading included): on a shared machine the wall-clock figures move with the
-other jobs, the CPU seconds much less. Read build and raw figures from the same run.
+other jobs, the CPU seconds much less. The steps run in rounds (`--pairs`, 3 by default), each
+raw run right before the build it is compared with, and each build is given against the best
+raw figure of its own round, with the load average after every step.
 
-    python bench/bench_throughput.py [--reports 30]
+    python bench/bench_throughput.py [--reports 30] [--pairs 3]
 """
 
 from __future__ import annotations
@@ -129,8 +131,9 @@ class TimedEmbedder:
 
 def build(count: int, workers: int) -> dict[str, object]:
     """The real build of the slice; runs in a fresh process."""
-    from reportqa.indexing.build import build_index
+    from reportqa.indexing.build import build_index, embeds_every_file
     from reportqa.indexing.embed import load_embedder
+    from reportqa.indexing.parallel_embed import start_processes
     from reportqa.ingest.parse import ChunkSettings
     from reportqa.ingest.report_sequence import ReportFiles, readable_reports
 
@@ -142,10 +145,17 @@ def build(count: int, workers: int) -> dict[str, object]:
     cpu_before = cpu_seconds(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory(prefix="reportqa-throughput-") as tmp:
         started = time.perf_counter()
-        # As `reportqa index` does: the readability check, then the build.
+        # As `reportqa index` does: the embedding processes started (a first build of ten
+        # reports or more), the readability check, then the build.
+        index_dir = Path(tmp) / "index"
+        processes = (
+            start_processes(embedder.name, workers)
+            if embeds_every_file(index_dir, len(paths), workers, embedder.name)
+            else None
+        )
         reports, _failures = readable_reports(paths)
         result = build_index(
-            reports, Path(tmp) / "index", embedder, ChunkSettings(), workers=workers
+            reports, index_dir, embedder, ChunkSettings(), workers=workers, processes=processes
         )
         seconds = time.perf_counter() - started
     main_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu_before
@@ -174,15 +184,64 @@ def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def pair_steps(cores: int, threads: bool) -> list[tuple[str, str]]:
+    """One pair's steps: each raw figure right before the build it is compared with."""
+    steps = [("--raw", "one"), ("--build", "1")]
+    if threads:
+        steps.insert(1, ("--raw", "threads"))
+    if cores > 1:
+        steps += [("--raw", "processes"), ("--build", str(cores))]
+    return steps
+
+
+def pair_lines(pair: int, rows: list[dict[str, object]]) -> list[str]:
+    """A pair's builds against its best raw figure (and the 1-process build against the raw 1
+    process), with the load average after each step."""
+    raw_rows = [r for r in rows if str(r["what"]).startswith("raw")]
+    best = max(int(r["chars_per_s"]) for r in raw_rows)  # type: ignore[call-overload]
+    one = int(raw_rows[0]["chars_per_s"])  # type: ignore[call-overload]
+    lines = []
+    for r in rows:
+        speed = int(r["chars_per_s"])  # type: ignore[call-overload]
+        lines.append(
+            f"| {pair} | {r['what']} | {speed:,} | {r['seconds']} | {speed / best:.0%} "
+            f"| {speed / one:.0%} | {r['cpu_s']} | {cpu_share(r, raw_rows)} "
+            f"| {r['load_average']} |"
+        )
+    return lines
+
+
+def cpu_share(row: dict[str, object], raw_rows: list[dict[str, object]]) -> str:
+    """For a build: the raw run's CPU seconds over the build's, with as many embedding
+    processes (what of the build's CPU is the embedder's). Steadier than the wall clock on a
+    shared machine, where the CPU a job gets moves with the others' work."""
+    what = str(row["what"])
+    if not what.startswith("build"):
+        return ""
+    many = not what.startswith("build, 1 ")
+    same = [r for r in raw_rows if str(r["what"]).endswith("processes") == many]
+    if not same or "threads" in str(same[0]["what"]):
+        return ""
+    return f"{float(same[0]['cpu_s']) / float(row['cpu_s']):.0%}"  # type: ignore[arg-type]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=30)
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="rounds of raw and build runs back to back (on a shared machine the figures of "
+        "one round are comparable, those of different rounds much less)",
+    )
     parser.add_argument("--raw", choices=("one", "threads", "processes"))
     parser.add_argument("--build", type=int, metavar="WORKERS")
     parser.add_argument(
         "--no-threads",
         action="store_true",
-        help="skip 1 process with 2 threads (several times slower than 1 thread here)",
+        help="skip 1 process with 2 threads (several times slower than 1 thread here); it runs "
+        "in the first round only",
     )
     args = parser.parse_args()
     if args.raw:
@@ -194,45 +253,41 @@ def main() -> None:
     from reportqa.indexing.parallel_embed import default_workers
 
     cores = default_workers()
-    steps = [("--raw", "one"), ("--raw", "threads"), ("--raw", "processes"), ("--build", "1")]
-    if args.no_threads:
-        steps.remove(("--raw", "threads"))
-    if cores > 1:
-        steps.append(("--build", str(cores)))
-    rows = []
-    for flag, value in steps:
-        row = run_json(flag, value, "--reports", str(args.reports))
-        row["load_average"] = load_average()
-        print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
-        rows.append(row)
-    raw_rows = [r for r in rows if str(r["what"]).startswith("raw")]
-    best = max(int(r["chars_per_s"]) for r in raw_rows)  # type: ignore[call-overload]
-    one = int(raw_rows[0]["chars_per_s"])  # type: ignore[call-overload]
+    rounds: list[list[dict[str, object]]] = []
+    for pair in range(1, args.pairs + 1):
+        rows = []
+        for flag, value in pair_steps(cores, threads=pair == 1 and not args.no_threads):
+            row = run_json(flag, value, "--reports", str(args.reports))
+            row["load_average"] = load_average()
+            row["pair"] = pair
+            print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
+            rows.append(row)
+        rounds.append(rows)
+    first = rounds[0][0]
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}; the first "
-        f"{args.reports} reports of eval/reports/ ({rows[0]['chars']:,} characters, "
-        f"{rows[0]['passages']:,} passages)",
+        f"{args.reports} reports of eval/reports/ ({first['chars']:,} characters, "
+        f"{first['passages']:,} passages); each raw run right before its build",
         "",
-        "| | chars/s | seconds | / best raw | / raw 1 process | CPU s | load avg (1, 5, 15 min) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| round | | chars/s | seconds | / best raw of the round | / raw 1 process "
+        "| CPU s | CPU: raw / build | load avg (1, 5, 15 min) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for r in rows:
-        speed = int(r["chars_per_s"])  # type: ignore[call-overload]
-        lines.append(
-            f"| {r['what']} | {speed:,} | {r['seconds']} | {speed / best:.0%} "
-            f"| {speed / one:.0%} | {r['cpu_s']} | {r['load_average']} |"
-        )
-    for r in rows:
-        if "main_cpu_s" in r:
-            lines.append(
-                f"\n{r['what']}: {r['seconds']} s, of which {r['in_main_embedder_s']} s inside "
-                f"the main process's embedder; CPU: main process {r['main_cpu_s']} s, "
-                f"embedding processes {r['workers_cpu_s']} s"
-            )
+    for pair, rows in enumerate(rounds, 1):
+        lines += pair_lines(pair, rows)
+    for rows in rounds:
+        for r in rows:
+            if "main_cpu_s" in r:
+                lines.append(
+                    f"\nround {r['pair']}, {r['what']}: {r['seconds']} s, of which "
+                    f"{r['in_main_embedder_s']} s inside the main process's embedder; CPU: main "
+                    f"process {r['main_cpu_s']} s, embedding processes {r['workers_cpu_s']} s"
+                )
     markdown = "\n".join(lines) + "\n"
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "throughput.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    all_rows = [r for rows in rounds for r in rows]
+    (OUT / "throughput.json").write_text(json.dumps(all_rows, indent=2), encoding="utf-8")
     (OUT / "throughput.md").write_text(markdown, encoding="utf-8")
     print(markdown)
 

@@ -3,6 +3,7 @@ tenth of a second a report, so a build must not read a file more than it needs t
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from collections import Counter
@@ -15,8 +16,8 @@ from reportqa.indexing.build import build_index
 from reportqa.indexing.store import read_manifest
 from reportqa.ingest import report_sequence
 from reportqa.ingest.parse import ChunkSettings
-from reportqa.ingest.read import read_report
-from reportqa.ingest.report_sequence import ReportFiles, readable_reports
+from reportqa.ingest.read import SourceReport, read_report
+from reportqa.ingest.report_sequence import ReportFiles, TextSpool, readable_reports
 
 NAMES = ["jinghu-2024-fazhi", "shenzhen-longhua-2019-fazhi"]
 
@@ -73,13 +74,32 @@ def test_the_check_before_a_build_is_the_only_read(
     assert read_manifest(index_dir).reports[NAMES[0]].places == ("芜湖市",)  # type: ignore[union-attr]
 
 
-def test_texts_beyond_the_budget_are_read_again_by_the_build(
+def test_texts_beyond_the_budget_wait_on_disk_and_are_not_read_again(
     tmp_path: Path,
     embedder,  # type: ignore[no-untyped-def]
     reads,  # type: ignore[no-untyped-def]
 ) -> None:
     paths = _folder(tmp_path)
+    second = read_report(paths[1]).text
     first = len(read_report(paths[0]).text)
-    reports, _ = readable_reports(paths, keep_chars=first)  # room for the first text only
-    build_index(reports, tmp_path / "index", embedder, ChunkSettings())
-    assert reads == {paths[0].name: 1, paths[1].name: 2}
+    index_dir = tmp_path / "index"
+    # room in memory for the first text only: the second waits in a folder beside the index
+    reports, _ = readable_reports(paths, keep_chars=first, beside=index_dir)
+    [spool] = tmp_path.glob(".index.building-*-texts-*")
+    assert len(list(spool.iterdir())) == 1
+    build_index(reports, index_dir, embedder, ChunkSettings())
+    assert reads == {p.name: 1 for p in paths}
+    assert not any(spool.iterdir())  # taken by the build, then deleted
+    assert (index_dir / "reports" / f"{NAMES[1]}.txt").read_text(encoding="utf-8") == second
+    del reports
+    gc.collect()
+    assert not spool.exists()
+
+
+def test_a_spooled_text_comes_back_as_it_was(tmp_path: Path) -> None:
+    text = "一、总体情况\r\n2024年，全区\u3000收到申请120件。\r正文\n"
+    report = SourceReport("r", tmp_path / "r.txt", text, "sha", {"places": ["芜湖市"]}, [0, 9])
+    spool = TextSpool()  # a temporary folder when no index is named
+    spool.put(report)
+    assert spool.take(report.path) == report
+    assert spool.take(report.path) is None  # given once

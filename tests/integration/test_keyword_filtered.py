@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from paths import ROOT
-from reportqa.search import retrieve
+from reportqa.search import keyword_top, retrieve
 from reportqa.search.dense import DenseIndex
 from reportqa.search.keyword_top import RowRanges
 from reportqa.search.retrieve import KeywordIndex, Retriever, top_rows
@@ -26,13 +26,21 @@ def questions() -> list[str]:
     return found[::3]  # a third of them: enough words and lengths, a few seconds
 
 
+@pytest.mark.parametrize("small_blocks", [False, True])
 def test_filtered_keyword_top_equals_full_sum_then_filter(
-    all_index: Path, monkeypatch: pytest.MonkeyPatch
+    all_index: Path, monkeypatch: pytest.MonkeyPatch, small_blocks: bool
 ) -> None:
     from reportqa.indexing.store import read_index
 
     # Pruned for every question, however few its postings (a large index's path).
     monkeypatch.setattr(retrieve, "FULL_SUM_POSTINGS", 0)
+    if small_blocks:
+        # Block bounds for most lists, on blocks of a few rows, and exact scoring one depth at
+        # a time: what a large index does, on a small one.
+        monkeypatch.setattr(keyword_top, "BLOCK_ROWS", 8)
+        monkeypatch.setattr(keyword_top, "BLOCK_MIN_POSTINGS", 20)
+        monkeypatch.setattr(keyword_top, "BLOCKS_FOR_ROWS", 0)
+        monkeypatch.setattr(keyword_top, "FIRST_BATCH_DEPTHS", 1)
 
     keyword = KeywordIndex.load(all_index)
     assert keyword._postings is not None  # the project's own files: searched by row

@@ -72,11 +72,11 @@ def index(
     backend: Any,
 ) -> None:
     """Index the reports in PATHS (files or folders; default: seeds/)."""
-    from reportqa.indexing.build import build_index
+    from reportqa.indexing.build import build_index, embeds_every_file
     from reportqa.indexing.carryover import indexed_files_not_named, keep_unreadable_indexed
-    from reportqa.indexing.embed import load_embedder
+    from reportqa.indexing.embed import load_embedder, resolve_embedder_name
     from reportqa.indexing.guard import check_replaceable
-    from reportqa.indexing.parallel_embed import default_workers
+    from reportqa.indexing.parallel_embed import default_workers, start_processes
     from reportqa.ingest.parse import ChunkSettings
     from reportqa.ingest.read import SUPPORTED_SUFFIXES, select_report_files
     from reportqa.ingest.report_sequence import readable_reports
@@ -103,9 +103,17 @@ def index(
                 err=True,
             )
             files = [*files, *unnamed]
+        workers = default_workers()
+        # A first build of many files embeds in processes from its start: they load their
+        # model while the files are checked.
+        processes = (
+            start_processes(resolve_embedder_name(embedder), workers)
+            if embeds_every_file(index_dir, len(files), workers, resolve_embedder_name(embedder))
+            else None
+        )
         # A broken file is reported and skipped; the build fails only if nothing is readable.
         # Read one at a time when the build reaches them: 10,000 reports do not fit in memory.
-        reports, failures = readable_reports(files)
+        reports, failures = readable_reports(files, beside=index_dir)
         for failure in failures:
             click.echo(f"Skipped: {failure}", err=True)
         # An indexed report whose file cannot be read now keeps its indexed copy.
@@ -135,7 +143,8 @@ def index(
                 ChunkSettings(max_chars=max_chars, overlap_sentences=overlap),
                 progress=progress,
                 force=force,
-                workers=default_workers(),
+                workers=workers,
+                processes=processes,
             )
         # The index folder is the source of truth; a Milvus collection follows it.
         synced = backend.sync(index_dir)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from reportqa.errors import InputError
 from reportqa.indexing.answer_terms import has_stored_counts
 from reportqa.indexing.arrays import read_block
 from reportqa.indexing.chunkfile import ChunkFile
-from reportqa.indexing.embed import Embedder
+from reportqa.indexing.embed import DEFAULT_EMBEDDER, Embedder, canonical_embedder_name
 from reportqa.indexing.guard import guarded_index_write
 from reportqa.indexing.index_writer import IndexWriter
 from reportqa.indexing.integrity import missing_files
@@ -28,10 +29,12 @@ from reportqa.indexing.parallel_embed import BatchEmbedder
 from reportqa.indexing.resume import Recorder, ResumeStore
 from reportqa.indexing.store import (
     FORMAT_VERSION,
+    MANIFEST,
     OtherFormatError,
     new_index_folder,
     read_index,
     read_manifest,
+    readable_folder,
     swap_in,
 )
 from reportqa.indexing.tokenize import TOKENIZER_NAME
@@ -270,7 +273,21 @@ def _start_workers_after(reports: Sequence[SourceReport], previous: _Previous) -
     return 0 if fresh is not None and fresh >= START_AT_ONCE_REPORTS else START_AFTER_PASSAGES
 
 
-@guarded_index_write
+def embeds_every_file(index_dir: Path, files: int, workers: int, embedder: str) -> bool:
+    """Whether a build of `files` report files into `index_dir` will embed in `workers`
+    processes from its start, known before reading a file: there is no index there yet, and
+    enough files. Its embedding processes can then be started before the files are checked
+    (`parallel_embed.start_processes`), so that they load their model meanwhile. Only for the
+    bundled embedder: another may be missing, or take seconds to import (torch), and an error
+    would then wait for every process to fail to load it."""
+    return (
+        canonical_embedder_name(embedder) == DEFAULT_EMBEDDER
+        and workers > 1
+        and files >= START_AT_ONCE_REPORTS
+        and not (readable_folder(index_dir) / MANIFEST).exists()  # read nothing, raise nothing
+    )
+
+
 def build_index(
     reports: Sequence[SourceReport],
     index_dir: Path,
@@ -279,12 +296,34 @@ def build_index(
     progress: Progress | None = None,
     force: bool = False,
     workers: int = 1,
+    processes: ProcessPoolExecutor | None = None,
 ) -> BuildResult:
     """Build the index of `reports` into `index_dir`, streaming: each report is parsed, chunked,
     embedded and written `BATCH_CHUNKS` chunks at a time. `reports` may be a lazy sequence that
     reads each file when it is asked for. With `workers` > 1, a long build embeds in that many
-    processes. An interrupted build's embeddings are kept beside the index and reused by the
-    next build of the same reports and settings."""
+    processes; `processes`, started already (see `embeds_every_file`), embed from the first
+    batch and end with the build. An interrupted build's embeddings are kept beside the index
+    and reused by the next build of the same reports and settings."""
+    try:
+        return _build_index(
+            reports, index_dir, embedder, chunking, progress, force, workers, processes
+        )
+    finally:
+        if processes is not None:  # shut down already unless the build was up to date or failed
+            processes.shutdown(wait=False, cancel_futures=True)
+
+
+@guarded_index_write
+def _build_index(
+    reports: Sequence[SourceReport],
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: ChunkSettings,
+    progress: Progress | None,
+    force: bool,
+    workers: int,
+    processes: ProcessPoolExecutor | None,
+) -> BuildResult:
     started = time.perf_counter()
     settings = build_settings(embedder.name, chunking)
     if not force and is_up_to_date(index_dir, reports, settings):
@@ -304,7 +343,10 @@ def build_index(
     with (
         new_index_folder(index_dir) as tmp,
         BatchEmbedder(
-            embedder, workers, start_after=_start_workers_after(reports, previous)
+            embedder,
+            workers,
+            start_after=_start_workers_after(reports, previous),
+            started=processes,
         ) as batch_embedder,
     ):
         writer = IndexWriter(tmp, embedder.dim)

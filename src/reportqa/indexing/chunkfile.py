@@ -36,9 +36,8 @@ class ChunkWriter:
         self.count = 0
 
     def append(self, chunks: Sequence[Chunk]) -> None:
-        lines = [
-            (json.dumps(c.to_dict(), ensure_ascii=False) + "\n").encode("utf-8") for c in chunks
-        ]
+        # A chunk's fields in their order, as `to_dict` gives them, without its deep copy.
+        lines = [(json.dumps(vars(c), ensure_ascii=False) + "\n").encode("utf-8") for c in chunks]
         ends = self._position + np.cumsum([len(line) for line in lines], dtype=np.uint64)
         self._file.write(b"".join(lines))
         self._offsets.append(ends)

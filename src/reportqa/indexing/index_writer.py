@@ -14,8 +14,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from reportqa.indexing.arrays import NpyAppender
 from reportqa.indexing.chunkfile import ChunkWriter
@@ -29,6 +31,18 @@ from reportqa.search.dense import VECTORS, Moments, write_dense
 ANSWER_TERMS = "answer_terms.json"
 
 StepProgress = Callable[[str], None]
+
+
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """The writer's matrix products (the vectors' moments) on one BLAS thread: a second one
+    doubled their CPU time here (it spins while it waits), time taken from the embedding
+    processes that share the cores."""
+    return _blas().limit(limits=1, user_api="blas")
 
 
 class IndexWriter:
@@ -55,7 +69,8 @@ class IndexWriter:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
         self._chunks.append(chunks)
         self._vectors.append(vectors)
-        self._moments.add(vectors)
+        with _one_blas_thread():
+            self._moments.add(vectors)
         title_counts, title_length = self._title_tokens(title)
         documents = []
         for chunk in chunks:

@@ -74,15 +74,13 @@ class KeywordIndexWriter:
     def encode(self, documents: list[tuple[Counter[str], int]]) -> EncodedChunks:
         """Chunks given as (term counts, number of tokens) as term ids (new terms get ids)."""
         vocab = self.vocab
-        known = vocab.get
         terms: list[int] = []
         counts: list[int] = []
         for term_counts, _ in documents:
-            for token in term_counts:
-                term = known(token)
-                if term is None:  # ids in order of first appearance
-                    term = vocab[token] = len(vocab)
-                terms.append(term)
+            ids = list(map(vocab.get, term_counts))  # one C-level pass; most terms are known
+            if None in ids:  # new terms get ids in order of first appearance
+                ids = [vocab.setdefault(token, len(vocab)) for token in term_counts]
+            terms.extend(ids)  # type: ignore[arg-type]
             counts.extend(term_counts.values())
         sizes = [len(term_counts) for term_counts, _ in documents]
         return EncodedChunks(

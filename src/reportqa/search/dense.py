@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.indexing.arrays import load_mapped, read_block, read_rows_at
+from reportqa.search.keyword_top import RowRanges
 from reportqa.search.vector_rows import VectorRows
 
 ANN_MIN_VECTORS = 50_000
@@ -128,16 +129,19 @@ class DenseIndex:
         return mean, math.sqrt(max(second - mean * mean, 0.0))
 
     def search(
-        self, query_vector: np.ndarray, k: int, rows: np.ndarray | None = None
+        self, query_vector: np.ndarray, k: int, rows: np.ndarray | RowRanges | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The `k` rows most similar to the query among `rows` (sorted row ids; None: all), best
-        first, with their cosines."""
+        """The `k` rows most similar to the query among `rows` (sorted row ids, or row ranges;
+        None: all), best first, with their cosines."""
         q = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
         n = self.size
-        if n == 0 or k <= 0 or (rows is not None and len(rows) == 0):
+        kept = None if rows is None else (rows.size if isinstance(rows, RowRanges) else len(rows))
+        if n == 0 or k <= 0 or kept == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if rows is not None and len(rows) <= EXACT_MAX_ROWS and self._vectors is not None:
-            return _exact_among(self._take(rows), rows, q[0], k)
+        if kept is not None and kept <= EXACT_MAX_ROWS and self._vectors is not None:
+            listed = rows.rows() if isinstance(rows, RowRanges) else rows
+            assert listed is not None
+            return _exact_among(self._take(listed), listed, q[0], k)
         import faiss
 
         # FAISS keeps a pointer to the bitmap, not a copy: `bits` must outlive the search.
@@ -145,7 +149,7 @@ class DenseIndex:
         if self.approximate:
             # A filter that keeps a share of the rows keeps that share of each list: probe more
             # lists so that as many allowed candidates are seen.
-            share = 1.0 if rows is None else len(rows) / n
+            share = 1.0 if kept is None else kept / n
             nlist = int(self._index.nlist)
             widest = self.nprobe * self.filter_probe_factor
             nprobe = min(nlist, widest, max(self.nprobe, math.ceil(self.nprobe / share)))
@@ -215,12 +219,20 @@ def _exact_among(
     return rows[order].astype(np.int64), sims[order].astype(np.float32)
 
 
-def _bitmap_selector(rows: np.ndarray, n: int) -> tuple[Any, np.ndarray]:
+def _bitmap_selector(rows: np.ndarray | RowRanges, n: int) -> tuple[Any, np.ndarray]:
     """A FAISS selector of these rows, and the bitmap it points into."""
     import faiss
 
-    mask = np.zeros(n, dtype=bool)
-    mask[rows] = True
+    if isinstance(rows, RowRanges):
+        # From the ranges' bounds, without listing their rows (a routed filter keeps up to
+        # millions): +1 where a range starts, -1 where it stops, summed.
+        steps = np.zeros(n + 1, dtype=np.int8)
+        steps[rows.starts] = 1
+        steps[rows.stops] -= 1  # a range may stop where none starts, or where the next starts
+        mask = np.cumsum(steps[:n], dtype=np.int8).astype(bool)
+    else:
+        mask = np.zeros(n, dtype=bool)
+        mask[rows] = True
     bits = np.packbits(mask, bitorder="little")
     return faiss.IDSelectorBitmap(n, faiss.swig_ptr(bits)), bits
 

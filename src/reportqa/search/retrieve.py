@@ -66,6 +66,7 @@ class KeywordIndex:
                 arrays["indptr"],
                 int(arrays["num_docs"]),
                 read_data=file_reader(arrays["data"]),
+                read_indices=file_reader(arrays["indices"]),
             )
             self._mapped = (arrays["data"], arrays["indices"])
             for mapped in self._mapped:
@@ -289,11 +290,11 @@ class Retriever:
         embedded query `query_vector` (None: the keyword leg alone). The report filter is applied
         inside each leg's search."""
         ranges = self.allowed_ranges(reports)
-        rows = None if ranges is None else ranges.rows()
         depth = max(self.fusion.depth, top_k)
         dense_ranked: tuple[np.ndarray, np.ndarray] | None = None
         if mode != "keyword" and query_vector is not None:
-            dense_ranked = self.dense.search(query_vector, depth, rows)
+            # The ranges themselves: a wide filter's rows are never listed one by one.
+            dense_ranked = self.dense.search(query_vector, depth, ranges)
         if mode == "dense" and dense_ranked is not None:
             ids, sims = dense_ranked
             return self._hits(ids[:top_k], sims[:top_k])
