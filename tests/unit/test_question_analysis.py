@@ -23,6 +23,9 @@ def test_years_places_and_topic_tokens() -> None:
         ("安徽省法治化营商环境排名", ["安徽省"]),  # 法治化 is tagged as a place, but is not one
         ("城镇新增就业多少人", []),
         ("两岸融合发展示范区建设", []),
+        ("老百姓买东西一共花了多少钱？", []),  # 东西 is tagged as a place
+        ("马鞍山网上卖了多少钱的东西？", ["马鞍山"]),
+        ("东西部协作投入多少资金？", []),
     ],
 )
 def test_place_names(question: str, places: list[str]) -> None:

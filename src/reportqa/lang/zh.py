@@ -60,6 +60,8 @@ GENERIC_AREAS = frozenset(
     ["城镇", "农村", "城乡", "乡村", "城市", "全国", "全省", "全市", "全区", "国内", "国际"]
     + ["海外", "境外", "境内", "基层", "地方", "中国", "全球", "世界", "两岸", "沿海", "沿江"]
     + ["内地", "东部", "西部", "中部", "北部", "南部"]
+    # Two opposite directions together name no place: 东西 is "things" (买东西), 南北 a span.
+    + ["东西", "南北"]
 )
 # Nouns that end like a place but name a kind of area, not a place ("示范区", "社区").
 AREA_NOUNS = re.compile(
