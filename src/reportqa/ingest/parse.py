@@ -133,6 +133,15 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         pos += len(raw)
 
 
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """`(start, end)` without the whitespace at either end; None when nothing else is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Split `text[start:end]` into sentence spans on 。！？；!?; and line breaks.
 
@@ -145,13 +154,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     piece_start = start
 
     def close_piece(piece_end: int) -> None:
-        s, e = piece_start, piece_end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            spans.append((s, e))
+        if span := _trimmed(text, piece_start, piece_end):
+            spans.append(span)
 
     i = start
     while i < end:
@@ -240,16 +244,9 @@ def paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         after = start + colon.end()
         if _opens_heading(text, after, end):
             cuts.add(after)
-    spans: list[tuple[int, int]] = []
     ordered = sorted(cuts)
-    for s, e in zip(ordered, ordered[1:], strict=False):
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            spans.append((s, e))
-    return spans
+    pieces = (_trimmed(text, s, e) for s, e in zip(ordered, ordered[1:], strict=False))
+    return [span for span in pieces if span is not None]
 
 
 def _strip_end_punct(s: str) -> str:
