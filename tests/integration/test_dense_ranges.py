@@ -9,26 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportqa.indexing.arrays import NpyAppender
 from reportqa.search import dense
-from reportqa.search.dense import DenseIndex, Moments, _bitmap_selector, write_dense
+from reportqa.search.dense import _bitmap_selector
 from reportqa.search.keyword_top import RowRanges
-
-
-def unit_rows(n: int, dim: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(30, dim))
-    rows = centres[rng.integers(0, 30, n)] + 0.6 * rng.normal(size=(n, dim))
-    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
-
-
-def dense_folder(folder: Path, vectors: np.ndarray) -> DenseIndex:
-    moments = Moments(vectors.shape[1])
-    with NpyAppender(folder / dense.VECTORS, np.float32, width=vectors.shape[1]) as out:
-        out.append(vectors)
-        moments.add(vectors)
-    write_dense(folder, vectors.shape[1], moments)
-    return DenseIndex.load(folder)
+from test_scale import _dense_folder, _unit_rows
 
 
 def report_ranges(rng: np.random.Generator, n: int, share: float) -> RowRanges:
@@ -54,11 +38,11 @@ def test_search_by_ranges_finds_what_search_by_rows_finds(
     monkeypatch.setattr(dense, "ANN_MIN_VECTORS", 2_000 if approximate else 10**9)
     # Filters wider than this go through the FAISS selector, narrower ones are searched exactly.
     monkeypatch.setattr(dense, "EXACT_MAX_ROWS", 400)
-    vectors = unit_rows(6_000, 32, seed=1)
-    index = dense_folder(tmp_path, vectors)
+    vectors = _unit_rows(6_000, 32, seed=1)
+    index = _dense_folder(tmp_path, vectors)
     assert index.approximate == approximate
     rng = np.random.default_rng(2)
-    queries = unit_rows(10, 32, seed=3)
+    queries = _unit_rows(10, 32, seed=3)
     for share in (0.02, 0.3, 0.8):
         ranges = report_ranges(rng, len(vectors), share)
         for q in queries:

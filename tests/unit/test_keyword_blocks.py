@@ -11,6 +11,7 @@ import pytest
 from reportqa.search import keyword_top
 from reportqa.search.keyword_top import Postings, RowRanges, best_rows
 from reportqa.search.retrieve import top_rows
+from test_keyword_top import full_sum
 
 
 def copied_postings(rng: np.random.Generator, base_docs: int, copies: int, terms: int) -> Postings:
@@ -31,14 +32,6 @@ def copied_postings(rng: np.random.Generator, base_docs: int, copies: int, terms
     return Postings(
         np.concatenate(data), np.concatenate(indices), np.asarray(indptr, dtype=np.int64), docs
     )
-
-
-def full_sum(postings: Postings, terms: list[int]) -> np.ndarray:
-    out = np.zeros(postings.num_docs, dtype=np.float32)
-    for term in terms:
-        start, end = postings.span(term)
-        out[postings.indices[start:end]] += postings.data[start:end]
-    return out
 
 
 def report_filter(rng: np.random.Generator, docs: int, report_rows: int) -> RowRanges | None:
